@@ -101,7 +101,7 @@ class Block(Contract):
     """A unit of layout in reading order: a heading (with its level), a paragraph, a
     list item or a table row, with its offsets in Document.text."""
 
-    kind: Literal["heading", "paragraph", "list_item", "table_row"]
+    kind: Literal["heading", "paragraph", "list_item", "table_row", "furniture"]
     level: int | None = None
     page: int | None = None
     start: int

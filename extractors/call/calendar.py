@@ -1,0 +1,134 @@
+"""Opening date and deposit deadlines of a call.
+
+A date is a deadline only when its clause speaks of depositing ("date limite de dépôt",
+"candidatures jusqu'au", "1re vague : avant le…") and not of what comes after (instruction,
+committee, works, payment). A day and month without a year stay unknown (null + warning)
+unless the notice dates itself (a year in its title).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from extractors.call.notice import Notice
+from pipeline.models import Evidence, Sourced
+from pipeline.text import DateMatch, find_dates
+
+_DEPOSIT = re.compile(
+    r"depot|deposer|depose|candidature|dossiers?|date limite|cloture|clos\b|remise|reception|recus?\b"
+    r"|transmis|envoy|vague|session|releve|appel a (?:projets|partenariat|candidatures)|ouvert|soumission|inscription"
+)
+_NOT_DEPOSIT = re.compile(
+    r"instruction|examen|comite|copil|commission|jury|notification|realis|achev|demarr|commenc|execution"
+    r"|justificati|versement|paiement|travaux|selection|decision|convention|deliber|audition|publication des resultats"
+    r"|operations? (?:devront|doivent)|projets? (?:devront|doivent) (?:etre|se)"
+)
+_OPENING = re.compile(r"ouverture|\bouvert|lancement|a compter du|a partir du|des le|debut")
+_DEADLINE = re.compile(
+    r"date limite|au plus tard|avant le|jusqu'au|jusqu'a|cloture|clos|limite|vague|session|releve|fin\b|d'ici le|au \d"
+)
+_YEAR = re.compile(r"\b(20\d{2})\b")
+
+
+@dataclass
+class CalendarFacts:
+    opens_on: Sourced = field(default_factory=Sourced)
+    closes_at: Sourced = field(default_factory=Sourced)
+    deadlines: Sourced = field(default_factory=Sourced)
+    warnings: list[str] = field(default_factory=list)
+
+
+def notice_year(title: str | None) -> int | None:
+    """The year the notice gives itself in its title ("Appel à partenariat 2023")."""
+    if not title:
+        return None
+    years = _YEAR.findall(title)
+    return int(years[0]) if len(set(years)) == 1 else None
+
+
+def extract_calendar(notice: Notice, doc_year: int | None) -> CalendarFacts:
+    facts = CalendarFacts()
+    deadlines: dict[datetime, list[Evidence]] = {}
+    openings: dict[date, list[Evidence]] = {}
+    inferred_year = False
+
+    for sentence in notice.sentences:
+        folded = sentence.folded
+        for clause_start, clause_end in _clauses(folded):
+            fclause = folded[clause_start:clause_end]
+            if not _DEPOSIT.search(fclause) or _NOT_DEPOSIT.search(fclause):
+                continue
+            clause = sentence.text[clause_start:clause_end]
+            ev = notice.evidence(sentence.start + clause_start, sentence.start + clause_end)
+            for dm in find_dates(clause):
+                dm_year = dm
+                if dm.year is None and doc_year is not None:
+                    dm_year = find_dates(clause[dm.start : dm.end], default_year=doc_year)[0]
+                    inferred_year = True
+                before = fclause[max(0, dm.start - 60) : dm.start]
+                if dm.kind == "range":
+                    _record_range(dm_year, ev, openings, deadlines, facts.warnings)
+                elif dm.kind == "month":
+                    facts.warnings.append(
+                        f"Date donnée au mois seulement (« {dm.text} ») : non retenue comme date "
+                        f"d'ouverture ou de clôture, à préciser. Source : « {ev.quote} »"
+                    )
+                elif _OPENING.search(before) and not _DEADLINE.search(before[-25:]):
+                    day = dm_year.to_date()
+                    if day is None:
+                        facts.warnings.append(_no_year(dm.text, ev.quote))
+                    else:
+                        openings.setdefault(day, []).append(ev)
+                else:
+                    deadline = dm_year.to_deadline()
+                    if deadline is None:
+                        facts.warnings.append(_no_year(dm.text, ev.quote))
+                    else:
+                        deadlines.setdefault(deadline, []).append(ev)
+
+    if inferred_year and (deadlines or openings):
+        facts.warnings.append(
+            f"Année des dates complétée avec celle du titre de l'avis ({doc_year}) : à vérifier."
+        )
+    confidence = 0.7 if inferred_year else 0.9
+    if openings:
+        first = min(openings)
+        facts.opens_on = Sourced(value=first, evidence=openings[first], confidence=confidence)
+    if deadlines:
+        ordered = sorted(deadlines)
+        evidence = [e for d in ordered for e in deadlines[d]]
+        facts.deadlines = Sourced(value=ordered, evidence=evidence, confidence=confidence)
+        last = ordered[-1]
+        facts.closes_at = Sourced(value=last, evidence=deadlines[last], confidence=confidence)
+    return facts
+
+
+def _clauses(folded: str) -> list[tuple[int, int]]:
+    bounds = [0] + [m.end() for m in re.finditer(r"[;\n]", folded)] + [len(folded)]
+    return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if folded[a:b].strip()]
+
+
+def _record_range(
+    dm: DateMatch,
+    ev: Evidence,
+    openings: dict[date, list[Evidence]],
+    deadlines: dict[datetime, list[Evidence]],
+    warnings: list[str],
+) -> None:
+    start_year = dm.year
+    if start_year is None:
+        warnings.append(_no_year(dm.text, ev.quote))
+        return
+    openings.setdefault(date(start_year, dm.month, dm.day or 1), []).append(ev)
+    deadline = dm.to_deadline()
+    if deadline is not None:
+        deadlines.setdefault(deadline, []).append(ev)
+
+
+def _no_year(text: str, quote: str) -> str:
+    return (
+        f"Date sans année (« {text} ») et avis non daté : date laissée vide, à compléter "
+        f"à la main. Source : « {quote} »"
+    )

@@ -1,0 +1,283 @@
+"""Amounts and rates of a call: envelope, cap, floor, minimum project size, aid rates by
+beneficiary group, cumulative public-aid ceiling, indirect-costs flat rate.
+
+The hard part is not reading "25 000 €" but knowing what it is. Each amount is given a
+role from the words of its own clause (between separators such as ";" and the amounts
+around it); an amount without a recognised role, or in a sentence that tells the past
+("l'an dernier, 19 projets ont été financés pour 1,2 M€"), is left out. Two different
+values for the same role leave the field null with a warning rather than a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from extractors.call.notice import Notice, Sentence
+from extractors.lexicon import BENEFICIARY_TERMS, codes_in, fold
+from pipeline.models import AidRate, Evidence, Sourced
+from pipeline.text import AmountMatch, RateMatch, find_amounts, find_rates
+
+ENVELOPE = "envelope"
+CAP = "cap"
+FLOOR = "floor"
+MIN_COST = "min_cost"
+
+_ROLE_CUES: list[tuple[str, str, re.Pattern[str]]] = [
+    # (role, pattern id, regex on folded text *before* the amount, nearest first)
+    (FLOOR, "floor", re.compile(
+        r"plancher|(?:aide|subvention|montant d'aide|intervention)s? (?:\w+ ){0,3}(?:minimale?s?|minimum)"
+        r"|minimum (?:de|d') ?(?:subvention|aide)|aide (?:de|d') ?au moins|ne (?:sera|pourra) (?:etre )?inferieure?"
+        r"|subventions? inferieures? a")),
+    (MIN_COST, "min-cost", re.compile(
+        r"(?:depenses?|couts?|montants?|assiettes?|budgets?|investissements?)(?: \w+){0,3} (?:minimale?s?|minimum|plancher)"
+        r"|(?:minimum|plancher) de (?:depenses?|couts?|travaux|investissement)|projets? (?:d'un|dont le) (?:montant|cout)"
+        r"(?: \w+){0,3} (?:minimum|minimal|superieur|d'au moins|au moins)|d'au moins|au moins egale?s? a|superieure? ou egale? a")),
+    (ENVELOPE, "envelope", re.compile(
+        r"enveloppe|dotation|budget (?:global|total|alloue|consacre|de l'appel|du dispositif)|credits? (?:alloues|consacres|reserves|mobilises)"
+        r"|montant (?:global|total) (?:de l'appel|alloue|consacre|disponible|du fonds|du dispositif)|fonds (?:est )?dote|dote d'une?")),
+    (CAP, "cap", re.compile(
+        r"plafon\w*|dans la limite d|(?:aide|subvention|montant)s? (?:\w+ ){0,3}(?:maximale?s?|maximum)|maximum de|au maximum"
+        r"|ne (?:pourra|peut|saurait|pourront|peuvent) (?:pas )?(?:exceder|depasser)|n'excede\w*|jusqu'a|au plus|limitee?s? a|montant max")),
+]
+
+# Words that make a clause's figure a context figure even in the present tense.
+_CONTEXT = re.compile(
+    r"\bau niveau national\b|\bfrance relance\b|\bplan de relance\b|\bfrancais\b|\bhabitants\b|\bl'an dernier\b"
+    r"|\bl'annee derniere\b|\bprecedente?s? editions?\b|\bedition \d{4}\b|\bdepuis \d{4}\b"
+)
+
+_PUBLIC_CEILING = re.compile(r"aides? publiques?|cumul|financements? publics?|taux (?:maximal |maximum )?d'aide publique")
+_INDIRECT = re.compile(r"couts? indirects?|forfait")
+_SELF_FIN = re.compile(r"autofinancement|reste a charge|participation (?:minimale )?du (?:porteur|maitre)|fonds propres")
+_AID = re.compile(
+    r"taux|subvention|\baide\b|intervention|financement|hauteur|atteindre|depenses?|couts?|montant|\bht\b|\bttc\b|maximum|maximal|plafond"
+)
+_OTHERS = re.compile(r"autres? (?:cas|porteurs?|beneficiaires?|structures?|demandeurs?|candidats?)|\bsinon\b|pour tous les autres|dans tous les autres")
+_SCOPE = re.compile(r"\b(volet|axe|mesure|priorite|action)\s+(\d+|[a-z]\b|[ivx]+\b)")
+_SEPARATORS = re.compile(r"[;\n]")
+_JOINERS = re.compile(r" et |, | alors que | tandis que | ou ")
+
+
+@dataclass
+class Candidate:
+    value: Decimal
+    evidence: Evidence
+    pattern: str
+    in_group_clause: bool = False
+
+
+@dataclass
+class MoneyFacts:
+    envelope: Sourced = field(default_factory=Sourced)
+    cap: Sourced = field(default_factory=Sourced)
+    floor: Sourced = field(default_factory=Sourced)
+    min_cost: Sourced = field(default_factory=Sourced)
+    aid_rates: Sourced = field(default_factory=Sourced)
+    public_ceiling: Sourced = field(default_factory=Sourced)
+    indirect_rate: Sourced = field(default_factory=Sourced)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _clauses(sentence: Sentence) -> list[tuple[int, int]]:
+    """Split a sentence at ";", table cell bars and line breaks: offsets relative to it."""
+    bounds = [0]
+    for m in _SEPARATORS.finditer(sentence.text):
+        bounds.append(m.end())
+    bounds.append(len(sentence.text))
+    return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if sentence.text[a:b].strip()]
+
+
+def _role(before: str, after: str) -> tuple[str, str] | None:
+    """The role of an amount from the folded words before it (nearest cue wins) and, for
+    a cap, a "par projet" right after it."""
+    best: tuple[int, str, str] | None = None
+    for role, pid, rx in _ROLE_CUES:
+        for m in rx.finditer(before):
+            if best is None or m.end() > best[0]:
+                best = (m.end(), role, pid)
+    if best is not None:
+        return best[1], best[2]
+    if re.match(r"\s*(?:ht|ttc)?\s*(?:maximum|au maximum|max\.?)\b", after):
+        return CAP, "cap-after"
+    return None
+
+
+def _pick(cands: list[Candidate], label: str, warnings: list[str]) -> Sourced:
+    values = sorted({c.value for c in cands})
+    if not values:
+        return Sourced()
+    if len(values) > 1:
+        quoted = " ; ".join(f"« {c.evidence.quote} »" for c in cands)
+        warnings.append(
+            f"{label} : plusieurs montants différents ({', '.join(_fmt(v) for v in values)}) — "
+            f"valeur laissée vide, à vérifier : {quoted}"
+        )
+        return Sourced()
+    return Sourced(value=values[0], evidence=[c.evidence for c in cands], confidence=0.9)
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{value:,.0f} €".replace(",", " ")
+
+
+def extract_money(notice: Notice) -> MoneyFacts:
+    facts = MoneyFacts()
+    by_role: dict[str, list[Candidate]] = {ENVELOPE: [], CAP: [], FLOOR: [], MIN_COST: []}
+    rates: list[tuple[AidRate, Evidence]] = []
+    ceilings: list[Candidate] = []
+    indirect: list[Candidate] = []
+
+    for sentence in notice.sentences:
+        folded = sentence.folded
+        if sentence.retrospective:
+            continue
+        for a, b in _clauses(sentence):
+            clause = sentence.text[a:b]
+            fclause = folded[a:b]
+            if _CONTEXT.search(fclause):
+                continue
+            amounts = find_amounts(clause)
+            rate_matches = find_rates(clause)
+            group_clause = bool(rate_matches) and bool(codes_in(clause, BENEFICIARY_TERMS))
+            for am in amounts:
+                before = fclause[max(0, am.start - 80) : am.start]
+                # Only the words since the previous figure belong to this amount.
+                prev_end = max([x.end for x in amounts if x.end <= am.start] + [0])
+                prev_end = max([prev_end] + [r.end for r in rate_matches if r.end <= am.start])
+                before = fclause[max(prev_end, am.start - 80) : am.start]
+                after = fclause[am.end : am.end + 30]
+                role = _role(before, after)
+                if role is None:
+                    continue
+                ev = notice.evidence(sentence.start + a, sentence.start + b)
+                by_role[role[0]].append(Candidate(am.value, ev, role[1], group_clause))
+            _read_rates(notice, sentence, a, clause, fclause, rate_matches, amounts, rates, ceilings, indirect)
+
+    facts.floor = _pick(by_role[FLOOR], "Plancher d'aide", facts.warnings)
+    facts.min_cost = _pick(by_role[MIN_COST], "Dépense minimale du projet", facts.warnings)
+    facts.envelope = _pick(by_role[ENVELOPE], "Enveloppe de l'appel", facts.warnings)
+    global_caps = [c for c in by_role[CAP] if not c.in_group_clause]
+    group_caps = [c for c in by_role[CAP] if c.in_group_clause]
+    if global_caps:
+        facts.cap = _pick(global_caps, "Plafond d'aide par projet", facts.warnings)
+    elif len({c.value for c in group_caps}) == 1:
+        facts.cap = _pick(group_caps, "Plafond d'aide par projet", facts.warnings)
+    elif group_caps:
+        facts.warnings.append(
+            "Plafond d'aide : différent selon le type de porteur — voir les taux par groupe (aid_rates)."
+        )
+    facts.public_ceiling = _pick(ceilings, "Taux maximal d'aides publiques cumulées", facts.warnings)
+    facts.indirect_rate = _pick(indirect, "Forfait de coûts indirects", facts.warnings)
+    facts.aid_rates = _merge_rates(rates, facts.warnings)
+    return facts
+
+
+def _read_rates(
+    notice: Notice,
+    sentence: Sentence,
+    offset: int,
+    clause: str,
+    fclause: str,
+    rate_matches: list[RateMatch],
+    amounts: list[AmountMatch],
+    rates: list[tuple[AidRate, Evidence]],
+    ceilings: list[Candidate],
+    indirect: list[Candidate],
+) -> None:
+    """Give each rate of a clause its role; aid rates get their beneficiary group, basis,
+    cap and scope from the words of the rate's own part of the clause."""
+    bounds = _rate_bounds(fclause, rate_matches)
+    for i, rm in enumerate(rate_matches):
+        lo, hi = bounds[i], bounds[i + 1]
+        near = fclause[max(lo, rm.start - 60) : min(hi, rm.end + 60)]
+        ev = notice.evidence(sentence.start + offset, sentence.start + offset + len(clause))
+        if _PUBLIC_CEILING.search(near):
+            ceilings.append(Candidate(rm.value, ev, "public-ceiling"))
+            continue
+        if _INDIRECT.search(near):
+            indirect.append(Candidate(rm.value, ev, "indirect"))
+            continue
+        if _SELF_FIN.search(near) or not _AID.search(near) or rm.value > 1:
+            continue
+        stretch = clause[lo:hi]
+        fstretch = fclause[lo:hi]
+        beneficiaries: list[str] | None = None
+        if not _OTHERS.search(fstretch):
+            found = codes_in(stretch, BENEFICIARY_TERMS)
+            beneficiaries = found or None
+        basis = None
+        after = fclause[rm.end : hi]
+        if re.search(r"\bttc\b|toutes taxes", after[:80]):
+            basis = "ttc"
+        elif re.search(r"\bht\b|hors tax", after[:80]):
+            basis = "ht"
+        cap = None
+        for am in amounts:
+            in_stretch = lo <= am.start < hi and am.start > rm.end
+            if in_stretch and _role(fclause[max(lo, am.start - 60) : am.start], "") == (CAP, "cap"):
+                cap = am.value
+        scope_m = _SCOPE.search(fstretch)
+        scope = stretch[scope_m.start() : scope_m.end()] if scope_m else None
+        rates.append(
+            (
+                AidRate(
+                    max_rate=rm.value,
+                    beneficiaries=beneficiaries,  # type: ignore[arg-type]
+                    basis=basis,
+                    max_aid_eur=cap if beneficiaries else None,
+                    scope=scope,
+                ),
+                ev,
+            )
+        )
+
+
+def _rate_bounds(fclause: str, rate_matches: list[RateMatch]) -> list[int]:
+    """Cut a clause holding several rates into one stretch per rate, at the last joiner
+    ("et", a comma…) between two rates: "50 % si le porteur est un établissement public
+    | et 30 % dans les autres cas"."""
+    bounds = [0]
+    for left, right in zip(rate_matches, rate_matches[1:], strict=False):
+        between = fclause[left.end : right.start]
+        joins = list(_JOINERS.finditer(between))
+        bounds.append(left.end + joins[-1].start() if joins else right.start)
+    bounds.append(len(fclause))
+    return bounds
+
+
+def _merge_rates(rates: list[tuple[AidRate, Evidence]], warnings: list[str]) -> Sourced:
+    """One AidRate per (rate, group, scope): the same rate read in a sentence and in a
+    table is one rule with two pieces of evidence."""
+    merged: list[tuple[AidRate, list[Evidence]]] = []
+    for rate, ev in rates:
+        for i, (known, evs) in enumerate(merged):
+            same_group = (known.beneficiaries or None) == (rate.beneficiaries or None)
+            if known.max_rate == rate.max_rate and same_group and known.scope == rate.scope:
+                merged[i] = (
+                    known.model_copy(
+                        update={
+                            "basis": known.basis or rate.basis,
+                            "max_aid_eur": known.max_aid_eur or rate.max_aid_eur,
+                        }
+                    ),
+                    evs + ([ev] if ev not in evs else []),
+                )
+                break
+        else:
+            merged.append((rate, [ev]))
+    if not merged:
+        return Sourced()
+    generic = [r for r, _ in merged if r.beneficiaries is None and r.scope is None]
+    if len({r.max_rate for r in generic}) > 1:
+        warnings.append(
+            "Taux d'aide : plusieurs taux sans condition de porteur ("
+            + ", ".join(f"{r.max_rate * 100:g} %" for r in generic)
+            + ") — à vérifier."
+        )
+    evidence = [e for _, evs in merged for e in evs]
+    return Sourced(value=[r for r, _ in merged], evidence=evidence, confidence=0.8)
+
+
+__all__ = ["extract_money", "MoneyFacts", "fold"]

@@ -1,0 +1,199 @@
+"""A call notice seen as French notices are written: sections under headings, lists under
+lead-in lines ("Dépenses éligibles :"), and sentences (spaCy) with their offsets.
+
+Every extractor of `extractors.call` reads this view, never the raw text, so that all of
+them agree on what is a heading, a list, a footnote or a page header.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractors.lexicon import fold
+from pipeline import nlp
+from pipeline.models import Block, Document, Evidence
+
+# A list marker at the start of an item: bullets, dashes, numbers, letters.
+_MARKER = re.compile(
+    r"^\s*(?:[-–—•·▪◦●○➢➤►✓✔*]|o(?=\s)|\d{1,2}\s*[-.)°]|\d{1,2}\s*-\s*|[a-z]\s*\)|[IVX]{1,4}\s*[.)-])\s*"
+)
+_NUMBERED = re.compile(r"^\s*(?:\d{1,2}\s*[-.)°]|[IVX]{1,4}\s*[.)-])")
+_FOOTNOTE = re.compile(r"^\s*[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
+_SUPERSCRIPTS = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
+
+
+@dataclass
+class Unit:
+    """A block of the notice with its text (headings, paragraphs, list items, table rows)."""
+
+    block: Block
+    text: str
+    section: int  # index in Notice.sections
+
+    @property
+    def start(self) -> int:
+        return self.block.start
+
+    @property
+    def end(self) -> int:
+        return self.block.end
+
+    @property
+    def kind(self) -> str:
+        return self.block.kind
+
+
+@dataclass
+class Section:
+    heading: str | None
+    heading_block: Block | None
+    units: list[Unit] = field(default_factory=list)
+
+    @property
+    def folded_heading(self) -> str:
+        return fold(self.heading or "")
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    text: str
+    unit: Unit
+    retrospective: bool
+
+    @property
+    def folded(self) -> str:
+        return fold(self.text)
+
+
+@dataclass
+class ListGroup:
+    """A run of list items with the line that introduces it."""
+
+    lead: str  # the introducing sentence (or heading) text
+    lead_start: int
+    lead_end: int
+    heading: str | None  # the section heading above, if any
+    items: list[Unit]
+
+    @property
+    def context(self) -> str:
+        return fold(f"{self.heading or ''} {self.lead}")
+
+
+def clean_item(text: str) -> str:
+    """An item's text without its marker, markdown emphasis, footnote calls and final
+    punctuation."""
+    text = _MARKER.sub("", text, count=1)
+    text = text.replace("**", "").replace("__", "")
+    text = _SUPERSCRIPTS.sub("", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.rstrip(" ;,.").strip()
+
+
+class Notice:
+    """The parsed view of one notice Document."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.sections: list[Section] = []
+        self.units: list[Unit] = []
+        self._build_sections()
+        self.sentences: list[Sentence] = self._build_sentences()
+        self.lists: list[ListGroup] = self._build_lists()
+
+    # ------------------------------------------------------------------ building
+    def _build_sections(self) -> None:
+        current = Section(heading=None, heading_block=None)
+        self.sections.append(current)
+        for block in self.doc.blocks:
+            if block.kind == "furniture":
+                continue
+            text = self.doc.text[block.start : block.end]
+            if not text.strip():
+                continue
+            if block.kind == "heading":
+                current = Section(heading=text.strip(), heading_block=block)
+                self.sections.append(current)
+            unit = Unit(block=block, text=text, section=len(self.sections) - 1)
+            current.units.append(unit)
+            self.units.append(unit)
+
+    def _build_sentences(self) -> list[Sentence]:
+        bodies = [u for u in self.units if u.kind != "heading"]
+        docs = nlp.parse([u.text for u in bodies])
+        sentences: list[Sentence] = []
+        for unit, sdoc in zip(bodies, docs, strict=True):
+            for sent in sdoc.sents:
+                text = sent.text
+                if not text.strip():
+                    continue
+                start = unit.start + sent.start_char
+                sentences.append(
+                    Sentence(
+                        start=start,
+                        end=start + len(text),
+                        text=text,
+                        unit=unit,
+                        retrospective=nlp.is_retrospective(sent),
+                    )
+                )
+        return sentences
+
+    def _build_lists(self) -> list[ListGroup]:
+        groups: list[ListGroup] = []
+        current: ListGroup | None = None
+        previous: Unit | None = None
+        for unit in self.units:
+            if _FOOTNOTE.match(unit.text):
+                continue  # a footnote interrupts nothing
+            if unit.kind == "list_item":
+                if current is None:
+                    lead_text, lead_start, lead_end = self._lead_of(previous)
+                    section = self.sections[unit.section]
+                    current = ListGroup(lead_text, lead_start, lead_end, section.heading, [])
+                    groups.append(current)
+                current.items.append(unit)
+            else:
+                current = None
+            previous = unit
+        return groups
+
+    def _lead_of(self, unit: Unit | None) -> tuple[str, int, int]:
+        if unit is None:
+            return "", 0, 0
+        if unit.kind == "heading":
+            return unit.text.strip(), unit.start, unit.end
+        last = [s for s in self.sentences if s.unit is unit]
+        if last:
+            return last[-1].text, last[-1].start, last[-1].end
+        return unit.text, unit.start, unit.end
+
+    # ------------------------------------------------------------------ helpers
+    def evidence(self, start: int, end: int) -> Evidence:
+        # Trim whitespace so the quote is exactly the words it stands for.
+        text = self.doc.text
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return self.doc.evidence(start, end)
+
+    def section_of(self, unit: Unit) -> Section:
+        return self.sections[unit.section]
+
+    def headings(self) -> list[Unit]:
+        return [u for u in self.units if u.kind == "heading"]
+
+    def sentences_in(self, start: int, end: int) -> list[Sentence]:
+        return [s for s in self.sentences if s.start >= start and s.end <= end]
+
+
+def top_level(items: list[Unit]) -> list[Unit]:
+    """When a list mixes numbered items and bulleted sub-items, the numbered ones."""
+    numbered = [u for u in items if _NUMBERED.match(u.text)]
+    if numbered and len(numbered) < len(items):
+        return numbered
+    return items

@@ -1,0 +1,149 @@
+"""French wordings → vocabulary codes (DESIGN §4), shared by the call and dossier extractors.
+
+Each entry is `(pattern_id, regex, codes)`. Regexes run on *folded* text (lowercase,
+accents stripped, same length as the original so spans stay true; see `fold`). Longer,
+more specific wordings come first: a match masks its span so that "communauté de
+communes" does not also count as "communes". The pattern id is kept as provenance.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+def fold(text: str) -> str:
+    """Lowercase, accents stripped, ligatures kept one-for-one: same length as `text`."""
+    out = []
+    for ch in text:
+        base = unicodedata.normalize("NFD", ch)[0]
+        out.append(base.lower() if len(base.lower()) == 1 else ch)
+    return "".join(out)
+
+
+Entry = tuple[str, str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class TermHit:
+    pattern: str
+    codes: tuple[str, ...]
+    start: int
+    end: int
+
+
+def _compile(entries: Sequence[Entry]) -> list[tuple[str, re.Pattern[str], tuple[str, ...]]]:
+    return [(pid, re.compile(rx), codes) for pid, rx, codes in entries]
+
+
+BENEFICIARY_TERMS = _compile(
+    [
+        ("epci-long", r"etablissements? publics? de cooperation intercommunale", ("epci",)),
+        ("ct", r"collectivites? (?:territoriales?|locales?)(?: et (?:territoriales?|locales?))?",
+         ("commune", "departement", "region")),
+        ("groupements", r"(?:leurs|et leurs|ses|de leurs) groupements|groupements? (?:de collectivites|de communes|intercommunaux)",
+         ("epci", "syndicat")),
+        ("ccas", r"\bccas\b|\bcias\b|centres? (?:communaux|intercommunaux) d'action sociale", ("ccas",)),
+        ("epl", r"entreprises? publiques? locales?|societes? d'economie mixte|\bsem\b|\bspl\b|\bsemop\b|societes? publiques? locales?",
+         ("sem_spl",)),
+        ("gip", r"\bgip\b|groupements? d'interet public", ("gip",)),
+        ("ep", r"(?:leurs )?etablissements? publics?(?: locaux)?|bailleurs? sociaux|offices? publics? de l'habitat",
+         ("ccas", "etablissement_public")),
+        ("epci", r"\bepci\b|intercommunalites?|communautes? (?:de communes|d'agglomeration|urbaines?)|metropoles?",
+         ("epci",)),
+        ("syndicat", r"syndicats? (?:mixtes?|de communes|intercommunaux|d'energie|departementaux)|\bpetr\b|poles? d'equilibre territorial",
+         ("syndicat",)),
+        ("commune", r"\bcommunes?\b", ("commune",)),
+        ("departement", r"\bdepartements?\b|conseils? departementaux", ("departement",)),
+        ("region", r"\bregions?\b(?! (?:de|d'|des|du)\b)", ("region",)),
+        ("pme", r"\bpme\b|\btpe\b|\beti\b|petites? et moyennes? entreprises?|micro-?entreprises?|tres petites entreprises",
+         ("pme",)),
+        ("chambre", r"chambres? (?:consulaires?|de commerce|de metiers|d'agriculture|des metiers)|\bcci\b|\bcma\b",
+         ("chambre_consulaire",)),
+        ("orgpro", r"organismes? professionnels?|organisations? professionnelles?|federations? professionnelles?|syndicats? professionnels?",
+         ("organisme_professionnel",)),
+        ("recherche", r"organismes? de recherche|universites?|laboratoires? de recherche|etablissements? d'enseignement superieur",
+         ("recherche",)),
+        ("entreprise", r"\bentreprises?\b|\bsocietes? commerciales?|\bscic\b|\bscop\b", ("entreprise",)),
+        ("association", r"\bassociations?\b", ("association",)),
+        ("particulier", r"\bparticuliers?\b", ("particulier",)),
+        ("agriculteur", r"agriculteurs?|exploitants? agricoles?|exploitations? agricoles?", ("agriculteur",)),
+        ("etat", r"services? (?:deconcentres )?de l'etat", ("etat",)),
+    ]
+)
+
+EXPENSE_TERMS = _compile(
+    [
+        ("indirect", r"couts? indirects?", ("couts_indirects",)),
+        ("general", r"frais generaux|charges? (?:de (?:la )?structure|fixes)|frais de structure", ("frais_generaux",)),
+        ("network", r"tres haut debit|haut debit|\bthd\b|connectivite|fibre optique|amenagements? numeriques?|infrastructures? (?:de |des )?(?:reseaux?|telecom\w*)",
+         ("infrastructure_reseau",)),
+        ("works", r"immobili\w+|travaux|genie civil|\blocaux\b|batiments?|construction|acquisitions? fonciere",
+         ("immobilier",)),
+        ("furniture", r"mobilier", ("mobilier",)),
+        ("staff", r"personnel|salaires?|remunerations?|charges? sociales|masse salariale|frais de deplacement", ("personnel",)),
+        ("hosting", r"hebergement|maintenance|stockage|infogerance", ("hebergement_maintenance",)),
+        ("subscription", r"abonnements?|licences? annuelles?", ("abonnement",)),
+        ("communication", r"communication|publicite|promotion", ("communication",)),
+        ("training", r"formations?\b", ("formation",)),
+        ("software", r"logiciels?|immateriel|applications? (?:metier|mobile)|licences?|progiciels?", ("logiciel",)),
+        ("hardware", r"materiels?|equipements?|terminaux|ordinateurs?|tablettes?|serveurs?|capteurs?|objets? connectes?|bornes?",
+         ("materiel",)),
+        ("service", r"prestations?|etudes?|developpements?|assistance a maitrise d'ouvrage|\bamo\b|conseil|ingenierie|accompagnement externe",
+         ("prestation",)),
+    ]
+)
+
+PIECE_TERMS = _compile(
+    [
+        ("nr", r"numerique responsable|sobriete numerique|eco-?conception|green ?it|bilan carbone", ("note_numerique_responsable",)),
+        ("rgpd", r"protection des donnees|donnees personnelles|\brgpd\b|reglement general sur la protection", ("note_protection_donnees",)),
+        ("non-start", r"non[- ]commencement|attestation de non demarrage", ("attestation_non_commencement",)),
+        ("honour", r"attestation sur l'honneur|declaration sur l'honneur", ("attestation_honneur",)),
+        ("deliberation", r"deliberation|decision de l'organe (?:deliberant|competent)|extrait du registre", ("deliberation",)),
+        ("plan", r"plan de financement", ("plan_financement",)),
+        ("budget", r"budget previsionnel|budget detaille", ("budget_previsionnel",)),
+        ("quotes", r"\bdevis\b|estimations? chiffrees?", ("devis",)),
+        ("rib", r"\brib\b|releve d'identite bancaire|coordonnees bancaires", ("rib",)),
+        ("statuts", r"\bstatuts\b", ("statuts",)),
+        ("officers", r"liste des (?:dirigeants|membres du (?:bureau|conseil d'administration))|composition du (?:bureau|conseil d'administration)",
+         ("liste_dirigeants",)),
+        ("kbis", r"k-?bis|extrait d'immatriculation", ("kbis",)),
+        ("timeline", r"calendrier|planning|retroplanning", ("calendrier",)),
+        ("partners", r"lettres? d'(?:intention|engagement|soutien) (?:des |de )?partenaires|lettres? d'intention|lettres? de soutien",
+         ("lettre_intention",)),
+        ("description", r"note (?:descriptive|de presentation|explicative|technique)|descriptif (?:detaille )?du projet|presentation (?:detaillee )?du projet|memoire technique",
+         ("note_descriptive",)),
+        ("form", r"formulaire|lettre de (?:demande|candidature|sollicitation)|demande (?:de subvention )?signee|dossier de candidature|\bcerfa\b",
+         ("formulaire",)),
+    ]
+)
+
+
+def find_terms(
+    text: str, entries: Iterable[tuple[str, re.Pattern[str], tuple[str, ...]]]
+) -> list[TermHit]:
+    """All term hits in `text`, earlier entries masking later overlapping ones."""
+    folded = fold(text)
+    taken: list[tuple[int, int]] = []
+    hits: list[TermHit] = []
+    for pid, rx, codes in entries:
+        for m in rx.finditer(folded):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            hits.append(TermHit(pid, codes, m.start(), m.end()))
+    hits.sort(key=lambda h: h.start)
+    return hits
+
+
+def codes_in(text: str, entries: Iterable[tuple[str, re.Pattern[str], tuple[str, ...]]]) -> list[str]:
+    """The codes named in `text`, in order of first appearance, without duplicates."""
+    seen: list[str] = []
+    for hit in find_terms(text, entries):
+        for code in hit.codes:
+            if code not in seen:
+                seen.append(code)
+    return seen

@@ -1,0 +1,186 @@
+"""`aap`: the command line of the instruction pipeline (French for users, English code)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipeline import rulesfile
+from pipeline.errors import DocumentError
+from pipeline.models import CallRules, CheckResult
+
+app = typer.Typer(
+    help=(
+        "Instruction des demandes de subvention : lecture des appels à projets, "
+        "vérification des dossiers, notes d'instruction pré-remplies.\n\n"
+        "Instruction of grant applications (French public funding)."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+call_app = typer.Typer(help="Appels à projets : extraire, afficher, exporter les règles.", no_args_is_help=True)
+schema_app = typer.Typer(help="Schémas JSON des contrats (règles d'un appel, résultat d'un dossier).", no_args_is_help=True)
+app.add_typer(call_app, name="call")
+app.add_typer(schema_app, name="schema")
+
+out = Console()
+err = Console(stderr=True)
+
+EXIT_BAD_INPUT = 2
+
+
+def fail(message: str, hint: str | None = None) -> typer.Exit:
+    err.print(f"[bold red]Erreur :[/] {message}")
+    if hint:
+        err.print(f"[yellow]Que faire :[/] {hint}")
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+# --------------------------------------------------------------------------- call
+
+
+@call_app.command("extract")
+def call_extract(
+    notice: Annotated[Path, typer.Argument(help="Avis d'appel à projets (PDF, DOCX, TXT, HTML).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON (contrat CallRules).")] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Écrire le fichier de règles relisible (JSON)."),
+    ] = None,
+) -> None:
+    """Lire un avis d'appel à projets et en extraire les règles, chacune avec sa source."""
+    from extractors.call import extract_call
+    from pipeline.documents import read_document
+
+    try:
+        doc = read_document(notice)
+    except DocumentError as exc:
+        raise fail(exc.message, exc.hint) from None
+    rules = extract_call(doc)
+    if output is not None:
+        rules, kept = rulesfile.write_rules(rules, output)
+        if kept:
+            err.print(
+                f"[green]Valeurs corrigées à la main conservées :[/] {', '.join(kept)}"
+            )
+        err.print(f"[green]Règles écrites dans[/] {output}")
+    if as_json:
+        sys.stdout.write(rules.model_dump_json(indent=2) + "\n")
+    else:
+        print_rules(rules)
+
+
+@call_app.command("show")
+def call_show(
+    rules_file: Annotated[Path, typer.Argument(help="Fichier de règles (écrit par « aap call extract -o » ou à la main).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+) -> None:
+    """Afficher un fichier de règles avec la source de chaque valeur."""
+    rules = _load_rules(rules_file)
+    if as_json:
+        sys.stdout.write(rules.model_dump_json(indent=2) + "\n")
+    else:
+        print_rules(rules)
+
+
+@call_app.command("export-dispositif")
+def call_export_dispositif(
+    rules_file: Annotated[Path, typer.Argument(help="Fichier de règles.")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Fichier CSV à écrire (sinon : sortie standard).")] = None,
+) -> None:
+    """Exporter les règles au format national « schéma dispositif-aide » (etalab)."""
+    from pipeline import dispositif
+
+    rules = _load_rules(rules_file)
+    row = dispositif.to_row(rules)
+    problems = dispositif.validate_row(row)
+    for problem in problems:
+        err.print(f"[yellow]Attention :[/] {problem}")
+    if output is None:
+        dispositif.write_csv([row], None)
+    else:
+        dispositif.write_csv([row], output)
+        err.print(f"[green]Ligne « dispositif-aide » écrite dans[/] {output}")
+
+
+def _load_rules(path: Path) -> CallRules:
+    try:
+        return rulesfile.load_rules(path)
+    except rulesfile.RulesFileError as exc:
+        raise fail(exc.message, exc.hint) from None
+
+
+# --------------------------------------------------------------------------- schema
+
+
+@schema_app.command("call")
+def schema_call() -> None:
+    """Schéma JSON des règles d'un appel (CallRules)."""
+    sys.stdout.write(json.dumps(CallRules.model_json_schema(), indent=2, ensure_ascii=False) + "\n")
+
+
+@schema_app.command("dossier")
+def schema_dossier() -> None:
+    """Schéma JSON du résultat de vérification d'un dossier."""
+    sys.stdout.write(json.dumps(CheckResult.model_json_schema(), indent=2, ensure_ascii=False) + "\n")
+
+
+# --------------------------------------------------------------------------- demo
+
+
+@app.command("demo")
+def demo(
+    home: Annotated[Path, typer.Option("--home", help="Dossier de travail de la démonstration.")] = Path("aap-data"),
+) -> None:
+    """Démonstration : extraire les règles des appels à projets fournis en exemple."""
+    from pipeline import demo as demo_module
+
+    demo_module.run(home, out)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def print_rules(rules: CallRules) -> None:
+    from extractors.call import FIELD_LABELS
+    from pipeline.render import value_text
+
+    table = Table(title=f"Règles de l'appel « {rules.title.value or rules.call_id} »", show_lines=True)
+    table.add_column("Champ", style="bold")
+    table.add_column("Valeur")
+    table.add_column("Source (citation)", max_width=60)
+    table.add_column("Page", justify="right")
+    for name in CallRules.field_names():
+        field = getattr(rules, name)
+        value = value_text(field.value, name) if field.found else "[dim]non trouvé[/]"
+        if field.source == "manual":
+            value += " [magenta](corrigé à la main)[/]"
+        quote = field.evidence[0].quote if field.evidence else ""
+        if len(field.evidence) > 1:
+            quote += f" [dim](+{len(field.evidence) - 1} autre(s))[/]"
+        page = str(field.evidence[0].page or "") if field.evidence else ""
+        table.add_row(FIELD_LABELS[name], value, _escape(quote), page)
+    out.print(table)
+    source = rules.source_document or "?"
+    out.print(f"Identifiant : [bold]{rules.call_id}[/] — avis : {source}")
+    if rules.warnings:
+        out.print("[bold yellow]Points à vérifier :[/]")
+        for warning in rules.warnings:
+            out.print(f"  • {_escape(warning)}")
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

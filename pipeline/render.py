@@ -1,0 +1,63 @@
+"""Plain-French rendering of values for tables and notes (no computation)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from pipeline import vocab
+
+_LABELS = {
+    **vocab.BENEFICIARY_LABELS,
+    **vocab.PIECE_LABELS,
+    **vocab.EXPENSE_LABELS,
+    **vocab.EXPENSE_TYPE_LABELS,
+}
+
+
+def euros(value: Decimal) -> str:
+    text = f"{value:,.2f}".replace(",", " ").replace(".", ",")
+    return (text[:-3] if text.endswith(",00") else text) + " €"
+
+
+def percent(value: Decimal) -> str:
+    return f"{(value * 100).normalize():f}".replace(".", ",") + " %"
+
+
+def value_text(value: object, name: str = "") -> str:
+    """A value as an instructeur reads it: '25 000 €', '80 %', '28/07/2023 23:59:59 (UTC+02:00)'."""
+    from pipeline.models import AidRate, Contact, Territory
+
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\n".join(value_text(v, name) for v in value)
+    if isinstance(value, AidRate):
+        who = ", ".join(_LABELS.get(b, b) for b in value.beneficiaries) if value.beneficiaries else "tous porteurs (autres cas)"
+        parts = [f"{percent(value.max_rate)} — {who}"]
+        if value.basis:
+            parts.append(value.basis.upper())
+        if value.max_aid_eur is not None:
+            parts.append(f"plafond {euros(value.max_aid_eur)}")
+        if value.scope:
+            parts.append(value.scope)
+        return ", ".join(parts)
+    if isinstance(value, Territory):
+        code = f" ({value.code})" if value.code else ""
+        return f"{value.name}{code} — {value.level}"
+    if isinstance(value, Contact):
+        return " — ".join(p for p in (value.name, value.email, value.phone) if p)
+    if isinstance(value, datetime):
+        offset = value.strftime("%z")
+        return value.strftime("%d/%m/%Y %H:%M:%S") + f" (UTC{offset[:3]}:{offset[3:]})"
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, Decimal):
+        return percent(value) if name.endswith("rate") else euros(value)
+    if isinstance(value, BaseModel):
+        return value.model_dump_json()
+    if isinstance(value, str):
+        return _LABELS.get(value, value)
+    return str(value)

@@ -1,0 +1,126 @@
+"""Golden tests: every call notice fixture, in every rendition, gives the values of its
+hand-written expected.json, key by key (fixtures/calls/<case>/expected.json).
+
+Comparison rules (the same for every rendition, so a PDF must read like its text):
+- code lists (beneficiaries, expenses, pieces, expense types): same set;
+- free-text lists (themes, criteria): same count, each item's first 50 letters equal
+  (case, accents, quotes and spacing ignored);
+- title: equal, case/accents/spacing ignored;
+- everything else: equal JSON values (money in euros, rates as fractions, ISO dates).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from extractors.call import extract_call
+from pipeline.documents import read_document
+from pipeline.models import CallRules
+
+CALLS = Path(__file__).resolve().parents[1] / "fixtures" / "calls"
+CODE_LISTS = {
+    "eligible_beneficiaries",
+    "expense_types",
+    "eligible_expenses",
+    "ineligible_expenses",
+    "required_pieces",
+}
+TEXT_LISTS = {"themes", "selection_criteria"}
+
+
+def _cases() -> list[tuple[str, str]]:
+    pairs = []
+    for expected in sorted(CALLS.glob("*/expected.json")):
+        case = expected.parent
+        spec = json.loads(expected.read_text(encoding="utf-8"))
+        inputs = [spec["notice"]]
+        listing = case / "renditions.json"
+        if listing.is_file():
+            data = json.loads(listing.read_text(encoding="utf-8"))
+            files = data if isinstance(data, list) else data.get("renditions", [])
+            for entry in files:
+                name = entry if isinstance(entry, str) else entry.get("file") or entry.get("path")
+                inputs.append(name)
+        pairs.extend((case.name, name) for name in inputs)
+    return pairs
+
+
+CASES = _cases()
+
+
+@cache
+def extracted(case: str, name: str) -> dict:
+    path = CALLS / case / name
+    if not path.exists():
+        path = CALLS / case / "renditions" / Path(name).name
+    rules = extract_call(read_document(path))
+    return json.loads(rules.model_dump_json())
+
+
+def expected(case: str) -> dict:
+    return json.loads((CALLS / case / "expected.json").read_text(encoding="utf-8"))
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[«»\"“”'’*]", " ", text)
+    return re.sub(r"\s+", " ", text).strip(" .;:,")
+
+
+def same(field: str, got: object, want: object) -> bool:
+    if want is None or got is None:
+        return got == want or (got == [] and want is None)
+    if field in CODE_LISTS:
+        return sorted(got) == sorted(want)  # type: ignore[arg-type]
+    if field in TEXT_LISTS:
+        if len(got) != len(want):  # type: ignore[arg-type]
+            return False
+        for g, w in zip(got, want, strict=True):  # type: ignore[call-overload]
+            g, w = _norm(g), _norm(w)
+            n = min(50, len(g), len(w))
+            if g[:n] != w[:n]:
+                return False
+        return True
+    if field == "title":
+        return _norm(got) == _norm(want)  # type: ignore[arg-type]
+    return got == want
+
+
+FIELDS = CallRules.field_names()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("case", "name"), CASES, ids=[f"{c}/{n}" for c, n in CASES])
+def test_every_key_matches(case: str, name: str) -> None:
+    spec = expected(case)
+    got = extracted(case, name)
+    wrong = {}
+    for field in FIELDS:
+        want = spec["fields"].get(field)
+        value = got[field]["value"]
+        if not same(field, value, want):
+            wrong[field] = {"got": value, "want": want}
+    assert not wrong, json.dumps(wrong, indent=1, ensure_ascii=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("case", "name"), CASES, ids=[f"{c}/{n}" for c, n in CASES])
+def test_call_id_and_evidence(case: str, name: str) -> None:
+    spec = expected(case)
+    got = extracted(case, name)
+    assert got["call_id"] == spec["call_id"]
+    for field in FIELDS:
+        entry = got[field]
+        if entry["value"] in (None, []):
+            assert entry["evidence"] == [], f"{field}: evidence without a value"
+            continue
+        assert entry["evidence"], f"{field}: a value without evidence"
+        for ev in entry["evidence"]:
+            assert ev["quote"].strip(), f"{field}: empty quote"
+            assert ev["document"] == Path(name).name
