@@ -69,7 +69,11 @@ class Sourced(Contract, Generic[T]):
     @model_validator(mode="before")
     @classmethod
     def _bare_to_field(cls, data: Any) -> Any:
-        if isinstance(data, dict) and ("value" in data or "evidence" in data or "source" in data):
+        if isinstance(data, Sourced):
+            # Another parametrisation of the wrapper (e.g. Sourced[Any] built by an
+            # extractor): re-validate its content against this field's type.
+            return {name: getattr(data, name) for name in type(data).model_fields}
+        if isinstance(data, dict) and set(data) <= {"value", "evidence", "confidence", "source"}:
             return data
         # A bare value (number, string, list, or an object that is itself a value such
         # as a territory) written by hand: an instructeur's correction.

@@ -42,6 +42,10 @@ def parse(texts: list[str]) -> list[Doc]:
     return list(french().pipe(texts, batch_size=64))
 
 
+_IMPARFAIT = ("ais", "ait", "aient", "ions", "iez")
+_PASSE_SIMPLE = ("a", "èrent", "it", "irent", "ut", "urent", "int", "inrent")
+
+
 def is_retrospective(doc_or_span) -> bool:  # type: ignore[no-untyped-def]
     """True when a sentence tells what happened (passé composé, passé simple, imparfait):
     figures in it describe the past (last edition, national plan), not the call's rules."""
@@ -50,7 +54,12 @@ def is_retrospective(doc_or_span) -> bool:  # type: ignore[no-untyped-def]
         morph = tok.morph
         if tok.pos_ in {"VERB", "AUX"} and "Fin" in morph.get("VerbForm"):
             tense = morph.get("Tense")
-            if "Imp" in tense or ("Past" in tense and "Ind" in morph.get("Mood")):
+            word = tok.text.lower()
+            # The small model sometimes tags nouns as verbs ("autofinancement"): trust the
+            # tag only when the word has an imparfait / passé simple ending.
+            if "Imp" in tense and word.endswith(_IMPARFAIT):
+                return True
+            if "Past" in tense and "Ind" in morph.get("Mood") and word.endswith(_PASSE_SIMPLE):
                 return True
         if tok.lemma_ == "avoir" and tok.pos_ == "AUX" and "Pres" in morph.get("Tense"):
             for nxt in tokens[i + 1 : i + 4]:

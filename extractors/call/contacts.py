@@ -46,11 +46,15 @@ def extract_contacts(notice: Notice) -> Sourced:
             prev = text.rfind("\n", 0, max(0, window_start - 1))
             window_start = prev + 1 if prev >= 0 else 0
         window = text[window_start : m.start()]
-        name = None
-        for nm in _NAME.finditer(window):
-            candidate = nm.group(1)
-            if not _NOT_A_NAME.match(candidate) and not re.search(r"\d", candidate):
-                name = candidate
+        names = [
+            nm.group(1)
+            for nm in _NAME.finditer(window)
+            if not _NOT_A_NAME.match(nm.group(1)) and not re.search(r"\d", nm.group(1))
+        ]
+        # "Aurore TESTARD" (surname in capitals) is a person; "Transition Numérique" is
+        # more likely a service: prefer the former, then the first one on the lines.
+        upper = [n for n in names if re.search(r"\s[A-ZÉÈ]{2,}", n)]
+        name = (upper or names or [None])[0]
         phone = None
         for pm in _PHONE.finditer(text, window_start, min(len(text), line_end + 120)):
             if pm.start() not in used_phones:

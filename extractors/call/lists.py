@@ -24,9 +24,10 @@ def _items(group: ListGroup, cut_at_colon: bool) -> tuple[list[str], list[tuple[
     for item in top_level(group.items):
         text = clean_item(item.text)
         if cut_at_colon:
-            head = re.split(r"\s:\s|\s:$", text, maxsplit=1)[0]
-            if len(head) >= 10:
-                text = head
+            for cut in (r"\s:\s|\s:$", r"\s\("):
+                head = re.split(cut, text, maxsplit=1)[0]
+                if len(head) >= 20:
+                    text = head
             text = re.sub(r"\s+par$", "", text).strip(" ,;:")
         text = re.sub(r"\s*(?:\.\.\.|…|etc\.?)$", "", text).strip(" ,;:")
         if len(text) >= 3:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from extractors.call.notice import Notice, Sentence
-from extractors.lexicon import BENEFICIARY_TERMS, codes_in, fold
+from extractors.lexicon import BENEFICIARY_TERMS, find_terms, fold
 from pipeline.models import AidRate, Evidence, Sourced
 from pipeline.text import AmountMatch, RateMatch, find_amounts, find_rates
 
@@ -140,7 +140,7 @@ def extract_money(notice: Notice) -> MoneyFacts:
                 continue
             amounts = find_amounts(clause)
             rate_matches = find_rates(clause)
-            group_clause = bool(rate_matches) and bool(codes_in(clause, BENEFICIARY_TERMS))
+            group_clause = bool(rate_matches) and bool(applicant_codes(clause))
             for am in amounts:
                 before = fclause[max(0, am.start - 80) : am.start]
                 # Only the words since the previous figure belong to this amount.
@@ -189,23 +189,38 @@ def _read_rates(
     """Give each rate of a clause its role; aid rates get their beneficiary group, basis,
     cap and scope from the words of the rate's own part of the clause."""
     bounds = _rate_bounds(fclause, rate_matches)
+    roles = []
     for i, rm in enumerate(rate_matches):
         lo, hi = bounds[i], bounds[i + 1]
         near = fclause[max(lo, rm.start - 60) : min(hi, rm.end + 60)]
-        ev = notice.evidence(sentence.start + offset, sentence.start + offset + len(clause))
         if _PUBLIC_CEILING.search(near):
+            roles.append("ceiling")
+        elif _INDIRECT.search(near):
+            roles.append("indirect")
+        elif _SELF_FIN.search(near) or rm.value > 1:
+            roles.append(None)
+        elif _AID.search(near):
+            roles.append("aid")
+        else:
+            roles.append("maybe-aid")
+    # "50 % si le porteur est un établissement public et 30 % dans les autres cas": the
+    # second rate has no cue of its own but is the same kind as its sibling.
+    if "aid" in roles:
+        roles = ["aid" if r == "maybe-aid" else r for r in roles]
+    ev = notice.evidence(sentence.start + offset, sentence.start + offset + len(clause))
+    for i, rm in enumerate(rate_matches):
+        lo, hi = bounds[i], bounds[i + 1]
+        if roles[i] == "ceiling":
             ceilings.append(Candidate(rm.value, ev, "public-ceiling"))
-            continue
-        if _INDIRECT.search(near):
+        if roles[i] == "indirect":
             indirect.append(Candidate(rm.value, ev, "indirect"))
-            continue
-        if _SELF_FIN.search(near) or not _AID.search(near) or rm.value > 1:
+        if roles[i] != "aid":
             continue
         stretch = clause[lo:hi]
         fstretch = fclause[lo:hi]
         beneficiaries: list[str] | None = None
         if not _OTHERS.search(fstretch):
-            found = codes_in(stretch, BENEFICIARY_TERMS)
+            found = applicant_codes(stretch)
             beneficiaries = found or None
         basis = None
         after = fclause[rm.end : hi]
@@ -232,6 +247,18 @@ def _read_rates(
                 ev,
             )
         )
+
+
+def applicant_codes(text: str) -> list[str]:
+    """Beneficiary codes named in a rule's wording, leaving out the funder itself: "Le
+    Département attribuera…" names who pays, not who applies."""
+    folded = fold(text)
+    codes: list[str] = []
+    for hit in find_terms(text, BENEFICIARY_TERMS):
+        if hit.pattern in {"departement", "region"} and re.search(r"\b(?:le|la|du|de la)\s*$", folded[: hit.start]):
+            continue
+        codes.extend(c for c in hit.codes if c not in codes)
+    return codes
 
 
 def _rate_bounds(fclause: str, rate_matches: list[RateMatch]) -> list[int]:

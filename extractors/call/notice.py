@@ -122,7 +122,9 @@ class Notice:
             self.units.append(unit)
 
     def _build_sentences(self) -> list[Sentence]:
-        bodies = [u for u in self.units if u.kind != "heading"]
+        # Headings too: notices often put a rule in a short line that looks like one
+        # ("Plancher minimal de subvention FEDER : 75 000 €").
+        bodies = list(self.units)
         docs = nlp.parse([u.text for u in bodies])
         sentences: list[Sentence] = []
         for unit, sdoc in zip(bodies, docs, strict=True):
