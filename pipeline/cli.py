@@ -104,7 +104,11 @@ def call_export_dispositif(
     for problem in problems:
         err.print(f"[yellow]Attention :[/] {problem}")
     if output is None:
-        dispositif.write_csv([row], None)
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(dispositif.columns()))
+        writer.writeheader()
+        writer.writerow(row)
     else:
         dispositif.write_csv([row], output)
         err.print(f"[green]Ligne « dispositif-aide » écrite dans[/] {output}")

@@ -148,25 +148,3 @@ PUBLIC_BODIES: tuple[str, ...] = (
     "etat",
     "gip",
 )
-
-# Mapping onto the etalab "schéma dispositif-aide" beneficiary list.
-ETALAB_BENEFICIARIES: dict[str, str] = {
-    "commune": "Communes",
-    "epci": "Intercommunalités",
-    "syndicat": "Intercommunalités",
-    "departement": "Départements",
-    "region": "Régions",
-    "ccas": "Établissements publics",
-    "etablissement_public": "Établissements publics",
-    "etat": "État",
-    "association": "Associations",
-    "entreprise": "Entreprises",
-    "pme": "Entreprises",
-    "sem_spl": "Entreprises publiques locales",
-    "gip": "Établissements publics",
-    "chambre_consulaire": "Établissements publics",
-    "organisme_professionnel": "Associations",
-    "recherche": "Recherche",
-    "particulier": "Particuliers",
-    "agriculteur": "Agriculteurs",
-}

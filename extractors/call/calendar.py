@@ -9,10 +9,11 @@ unless the notice dates itself (a year in its title).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from extractors.call.notice import Notice
+from extractors.lexicon import fold
 from pipeline.models import Evidence, Sourced
 from pipeline.text import DateMatch, find_dates
 
@@ -54,39 +55,45 @@ def extract_calendar(notice: Notice, doc_year: int | None) -> CalendarFacts:
     openings: dict[date, list[Evidence]] = {}
     inferred_year = False
 
-    for sentence in notice.sentences:
-        folded = sentence.folded
-        for clause_start, clause_end in _clauses(folded):
-            fclause = folded[clause_start:clause_end]
+    for unit in notice.units:
+        # Dates are read on the whole block: the sentence splitter may cut "4 octobre
+        # 2024 - 12 heures (heure de la Guadeloupe)" in two, the date parser does not.
+        dates = find_dates(unit.text)
+        if not dates:
+            continue
+        folded = fold(unit.text)
+        sentences = [(x.start - unit.start, x.end - unit.start) for x in notice.sentences if x.unit is unit]
+        for dm in dates:
+            a, b = _clause_around(folded, sentences, dm.start)
+            b = max(b, dm.end)
+            fclause = folded[a:b]
             if not _DEPOSIT.search(fclause) or _NOT_DEPOSIT.search(fclause):
                 continue
-            clause = sentence.text[clause_start:clause_end]
-            ev = notice.evidence(sentence.start + clause_start, sentence.start + clause_end)
-            for dm in find_dates(clause):
-                dm_year = dm
-                if dm.year is None and doc_year is not None:
-                    dm_year = find_dates(clause[dm.start : dm.end], default_year=doc_year)[0]
-                    inferred_year = True
-                before = fclause[max(0, dm.start - 60) : dm.start]
-                if dm.kind == "range":
-                    _record_range(dm_year, ev, openings, deadlines, facts.warnings)
-                elif dm.kind == "month":
-                    facts.warnings.append(
-                        f"Date donnée au mois seulement (« {dm.text} ») : non retenue comme date "
-                        f"d'ouverture ou de clôture, à préciser. Source : « {ev.quote} »"
-                    )
-                elif _OPENING.search(before) and not _DEADLINE.search(before[-25:]):
-                    day = dm_year.to_date()
-                    if day is None:
-                        facts.warnings.append(_no_year(dm.text, ev.quote))
-                    else:
-                        openings.setdefault(day, []).append(ev)
+            ev = notice.evidence(unit.start + a, unit.start + b)
+            dated = dm
+            if dm.year is None and doc_year is not None:
+                dated = replace(dm, year=doc_year, end_year=doc_year if dm.kind == "range" else None)
+                inferred_year = True
+            before = folded[max(a, dm.start - 60) : dm.start]
+            if dm.kind == "range":
+                _record_range(dated, ev, openings, deadlines, facts.warnings)
+            elif dm.kind == "month":
+                facts.warnings.append(
+                    f"Date donnée au mois seulement (« {dm.text} ») : non retenue comme date "
+                    f"d'ouverture ou de clôture, à préciser. Source : « {ev.quote} »"
+                )
+            elif _OPENING.search(before) and not _DEADLINE.search(before[-25:]):
+                day = dated.to_date()
+                if day is None:
+                    facts.warnings.append(_no_year(dm.text, ev.quote))
                 else:
-                    deadline = dm_year.to_deadline()
-                    if deadline is None:
-                        facts.warnings.append(_no_year(dm.text, ev.quote))
-                    else:
-                        deadlines.setdefault(deadline, []).append(ev)
+                    openings.setdefault(day, []).append(ev)
+            else:
+                deadline = dated.to_deadline()
+                if deadline is None:
+                    facts.warnings.append(_no_year(dm.text, ev.quote))
+                else:
+                    deadlines.setdefault(deadline, []).append(ev)
 
     if inferred_year and (deadlines or openings):
         facts.warnings.append(
@@ -105,9 +112,20 @@ def extract_calendar(notice: Notice, doc_year: int | None) -> CalendarFacts:
     return facts
 
 
-def _clauses(folded: str) -> list[tuple[int, int]]:
-    bounds = [0] + [m.end() for m in re.finditer(r"[;\n]", folded)] + [len(folded)]
-    return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if folded[a:b].strip()]
+def _clause_around(
+    folded: str, sentences: list[tuple[int, int]], at: int
+) -> tuple[int, int]:
+    """The clause holding offset `at`: its sentence, cut at ";" and line breaks."""
+    lo, hi = next(((a, b) for a, b in sentences if a <= at < b), (0, len(folded)))
+    seg_lo, seg_hi = lo, hi
+    for m in re.finditer(r"[;\n]", folded[lo:hi]):
+        pos = lo + m.start()
+        if pos < at:
+            seg_lo = pos + 1
+        else:
+            seg_hi = pos
+            break
+    return seg_lo, seg_hi
 
 
 def _record_range(

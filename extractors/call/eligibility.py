@@ -25,6 +25,7 @@ _BENEF_SENTENCE = re.compile(
 _NEGATIVE = re.compile(
     r"ne (?:sont|seront|peuvent) pas|a l'exclusion|sont exclu|non eligibles?|ineligibles?|sauf\b|hors\b|ne concerne pas|excepte"
 )
+_EXCLUSION = re.compile(r"a l'exclusion|sauf\b|hors\b|excepte")
 _INELIGIBLE = re.compile(
     r"ineligibles?|non[- ]eligibles?|ne (?:sont|seront) pas (?:eligibles?|retenu|prises?|finance|subventionn)|non (?:retenu|subventionnable|financ|pris)|exclu|ne concerne pas|ne (?:sont|seront) pas (?:pris|prises) en (?:compte|charge)|ne peuvent pas etre"
 )
@@ -63,11 +64,20 @@ def extract_eligibility(notice: Notice) -> EligibilityFacts:
 
 
 def _positive_codes(text: str) -> list[str]:
-    """Codes named in `text`, leaving out those after a negative ("à l'exclusion des…")."""
-    folded = fold(text)
-    neg = _NEGATIVE.search(folded)
-    cut = neg.start() if neg else len(text)
-    return codes_in(text[:cut], BENEFICIARY_TERMS)
+    """Codes named in `text` as applicants. In each clause, a verb negation ("Les
+    particuliers ne sont pas éligibles") drops the clause; an exclusion connector
+    ("…, à l'exclusion des SEM") drops what follows it."""
+    codes: list[str] = []
+    bounds = [0] + [m.end() for m in re.finditer(r"[.;]\s", text)] + [len(text)]
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        clause = text[a:b]
+        folded = fold(clause)
+        neg = _NEGATIVE.search(folded)
+        if neg and not _EXCLUSION.match(folded, neg.start()):
+            continue
+        cut = neg.start() if neg else len(clause)
+        codes.extend(c for c in codes_in(clause[:cut], BENEFICIARY_TERMS) if c not in codes)
+    return codes
 
 
 def _beneficiaries(notice: Notice) -> Sourced:

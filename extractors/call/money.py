@@ -29,7 +29,7 @@ _ROLE_CUES: list[tuple[str, str, re.Pattern[str]]] = [
     (FLOOR, "floor", re.compile(
         r"plancher|(?:aide|subvention|montant d'aide|intervention)s? (?:\w+ ){0,3}(?:minimale?s?|minimum)"
         r"|minimum (?:de|d') ?(?:subvention|aide)|aide (?:de|d') ?au moins|ne (?:sera|pourra) (?:etre )?inferieure?"
-        r"|subventions? inferieures? a")),
+        r"|(?:aides?|subventions?|montants? d'aide)(?: \w+){0,2} inferieure?s? a")),
     (MIN_COST, "min-cost", re.compile(
         r"(?:depenses?|couts?|montants?|assiettes?|budgets?|investissements?)(?: \w+){0,3} (?:minimale?s?|minimum|plancher)"
         r"|(?:minimum|plancher) de (?:depenses?|couts?|travaux|investissement)|projets? (?:d'un|dont le) (?:montant|cout)"

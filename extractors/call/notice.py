@@ -114,6 +114,16 @@ class Notice:
             text = self.doc.text[block.start : block.end]
             if not text.strip():
                 continue
+            previous = self.units[-1] if self.units else None
+            if (
+                block.kind == "heading"
+                and _NUMBERED.match(text)
+                and previous is not None
+                and previous.kind == "list_item"
+            ):
+                # "3. Projets… par :" after items 1 and 2 continues the list, even if its
+                # short line ending with a colon looked like a heading.
+                block = block.model_copy(update={"kind": "list_item", "level": None})
             if block.kind == "heading":
                 current = Section(heading=text.strip(), heading_block=block)
                 self.sections.append(current)

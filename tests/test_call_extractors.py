@@ -1,0 +1,182 @@
+"""Unit tests of the call extractors on short, realistic notice excerpts: each trap a
+real notice sets (context figures, per-group caps, deadlines without a year…)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from extractors.call import extract_call
+from pipeline.documents import read_document
+from pipeline.models import CallRules
+
+pytestmark = pytest.mark.slow  # spaCy
+
+
+def rules_of(tmp_path: Path, text: str, name: str = "avis.txt") -> CallRules:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return extract_call(read_document(path))
+
+
+def test_envelope_cap_floor_and_min_cost_are_told_apart(tmp_path: Path) -> None:
+    rules = rules_of(
+        tmp_path,
+        "Fonds départemental pour l'inclusion numérique 2024\n\n"
+        "Le Département du Gers consacre à ce fonds une enveloppe de 300 000 €. "
+        "L'aide est plafonnée à 20 000 € par projet. Aucune aide inférieure à 3 000 € ne sera "
+        "versée. Les projets doivent présenter une dépense subventionnable minimale de 8 000 € HT.\n\n"
+        "L'édition 2023 a soutenu 42 projets pour un total de 1,2 M€. "
+        "Le plan France Relance a mobilisé 250 millions d'euros pour l'inclusion numérique.\n",
+    )
+    assert rules.envelope_eur.value == Decimal(300000)
+    assert rules.max_aid_eur.value == Decimal(20000)
+    assert rules.min_aid_eur.value == Decimal(3000)
+    assert rules.min_eligible_cost_eur.value == Decimal(8000)
+    assert "20 000 €" in rules.max_aid_eur.evidence[0].quote
+    assert rules.funder.value == "Département du Gers"
+    assert rules.territory.value is not None and rules.territory.value.code == "32"
+
+
+def test_conflicting_caps_leave_null_with_a_warning(tmp_path: Path) -> None:
+    rules = rules_of(
+        tmp_path,
+        "Appel à projets Villages numériques\n\n"
+        "La subvention est plafonnée à 30 000 € par projet.\n\n"
+        "Le montant de l'aide ne pourra excéder 25 000 €.\n",
+    )
+    assert rules.max_aid_eur.value is None
+    assert any("plusieurs montants" in w for w in rules.warnings)
+
+
+def test_rates_and_caps_by_beneficiary_group(tmp_path: Path) -> None:
+    rules = rules_of(
+        tmp_path,
+        "Appel à projets Tiers-lieux 2024\n\n"
+        "Taux d'intervention :\n"
+        "- communes et EPCI : 50 % des dépenses éligibles dans la limite de 100 000 € ;\n"
+        "- associations : 70 % des dépenses éligibles dans la limite de 40 000 €.\n",
+    )
+    rates = rules.aid_rates.value
+    assert rates is not None
+    by_rate = {r.max_rate: r for r in rates}
+    assert set(by_rate[Decimal("0.5")].beneficiaries or []) == {"commune", "epci"}
+    assert by_rate[Decimal("0.5")].max_aid_eur == Decimal(100000)
+    assert by_rate[Decimal("0.7")].beneficiaries == ["association"]
+    assert by_rate[Decimal("0.7")].max_aid_eur == Decimal(40000)
+    # Caps differ by group: no single cap per project.
+    assert rules.max_aid_eur.value is None
+
+
+def test_public_ceiling_and_indirect_costs_are_not_aid_rates(tmp_path: Path) -> None:
+    rules = rules_of(
+        tmp_path,
+        "Fiche action FEDER — Services numériques\n\n"
+        "Taux maximal d'intervention FEDER : 60 %\n"
+        "Le cumul des aides publiques ne peut excéder 80 %.\n"
+        "Un forfait de 7 % de coûts indirects est appliqué aux dépenses directes.\n",
+    )
+    assert [r.max_rate for r in rules.aid_rates.value or []] == [Decimal("0.6")]
+    assert rules.max_public_aid_rate.value == Decimal("0.8")
+    assert rules.indirect_costs_rate.value == Decimal("0.07")
+    assert rules.programme.value == "FEDER"
+
+
+def test_two_deposit_waves(tmp_path: Path) -> None:
+    rules = rules_of(
+        tmp_path,
+        "Appel à projets Tiers-lieux 2024\n\n"
+        "Calendrier :\n"
+        "- 1re vague : dépôt des dossiers avant le 15 mars 2024 à 12h ;\n"
+        "- 2nde vague : dépôt des dossiers avant le 30 septembre 2024 à minuit.\n"
+        "- Comité de sélection : le 15 novembre 2024.\n",
+    )
+    assert [d.isoformat() for d in rules.deadlines.value or []] == [
+        "2024-03-15T12:00:00+01:00",
+        "2024-09-30T23:59:59+02:00",
+    ]
+    assert rules.closes_at.value is not None
+    assert rules.closes_at.value.isoformat() == "2024-09-30T23:59:59+02:00"
+
+
+def test_a_day_without_year_stays_unknown(tmp_path: Path) -> None:
+    rules = rules_of(
+        tmp_path,
+        "La Région Bretagne ouvre un appel à projets Numérique solidaire, du 10 juillet au "
+        "15 septembre. Les associations peuvent se porter candidates.\n",
+    )
+    assert rules.closes_at.value is None
+    assert rules.opens_on.value is None
+    assert any("sans année" in w for w in rules.warnings)
+    assert rules.eligible_beneficiaries.value == ["association"]
+
+
+def test_overseas_deadline_keeps_its_zone(tmp_path: Path) -> None:
+    rules = rules_of(
+        tmp_path,
+        "Appel à projets Guadeloupe numérique 2024\n\n"
+        "Les dossiers de candidature doivent être déposés jusqu'au 4 octobre 2024 - 12 heures "
+        "(heure de la Guadeloupe).\n",
+    )
+    assert rules.closes_at.value is not None
+    assert rules.closes_at.value.isoformat() == "2024-10-04T12:00:00-04:00"
+
+
+def test_beneficiary_families_expand_to_codes(tmp_path: Path) -> None:
+    rules = rules_of(
+        tmp_path,
+        "Bénéficiaires éligibles\n\n"
+        "Collectivités territoriales ainsi que leurs établissements publics et leurs groupements, "
+        "associations, GIP. Les particuliers ne sont pas éligibles.\n",
+    )
+    assert set(rules.eligible_beneficiaries.value or []) == {
+        "commune", "departement", "region", "ccas", "etablissement_public", "epci",
+        "syndicat", "association", "gip",
+    }
+
+
+def test_required_pieces_and_mandatory_notes(tmp_path: Path) -> None:
+    rules = rules_of(
+        tmp_path,
+        "Appel à projets Écoles numériques 2025\n\n"
+        "Pièces à joindre au dossier :\n"
+        "- la délibération de l'organe délibérant approuvant le projet ;\n"
+        "- le plan de financement prévisionnel ;\n"
+        "- un relevé d'identité bancaire ;\n"
+        "- les devis des fournisseurs.\n\n"
+        "Le porteur devra préciser dans une note sa démarche pour un numérique responsable.\n",
+    )
+    assert set(rules.required_pieces.value or []) == {
+        "deliberation", "plan_financement", "rib", "devis", "note_numerique_responsable",
+    }
+
+
+def test_contacts_and_submission_url(tmp_path: Path) -> None:
+    rules = rules_of(
+        tmp_path,
+        "Modalités de réponse :\n\n"
+        "Les candidatures sont déposées sur la plateforme https://subventions.exemple.fr/aap.\n\n"
+        "Contact :\n"
+        "Claire MARTIN, chargée de mission\n"
+        "Mail : claire.martin@exemple.fr Tél : 01.23.45.67.89\n",
+    )
+    assert rules.submission_url.value == "https://subventions.exemple.fr/aap"
+    contacts = rules.contacts.value or []
+    assert len(contacts) == 1
+    assert contacts[0].name == "Claire MARTIN"
+    assert contacts[0].email == "claire.martin@exemple.fr"
+    assert contacts[0].phone == "01 23 45 67 89"
+
+
+def test_every_value_quotes_its_document(tmp_path: Path) -> None:
+    path = Path(__file__).resolve().parents[1] / "fixtures/calls/loire-connect-2023/notice.txt"
+    doc = read_document(path)
+    rules = extract_call(doc)
+    for name in CallRules.field_names():
+        field = getattr(rules, name)
+        for ev in field.evidence:
+            assert ev.start is not None and ev.end is not None
+            assert doc.text[ev.start : ev.end] == ev.quote, name
+            assert ev.page == 1
