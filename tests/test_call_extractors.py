@@ -180,3 +180,21 @@ def test_every_value_quotes_its_document(tmp_path: Path) -> None:
             assert ev.start is not None and ev.end is not None
             assert doc.text[ev.start : ev.end] == ev.quote, name
             assert ev.page == 1
+
+
+def test_aid_bracket_gives_floor_and_cap_and_opening(tmp_path: Path) -> None:
+    rules = rules_of(
+        tmp_path,
+        "Appel à projets Commerces connectés 2024\n\n"
+        "La Région Normandie accorde une subvention comprise entre 5 000 € et 50 000 € par projet.\n"
+        "Le taux d'aide est de 40 % du coût HT du projet.\n"
+        "Date limite de dépôt des dossiers : 15/09/2024.\n"
+        "L'appel à projets est ouvert à compter du 1er juin 2024.\n",
+    )
+    assert rules.min_aid_eur.value == Decimal(5000)
+    assert rules.max_aid_eur.value == Decimal(50000)
+    assert [(r.max_rate, r.basis) for r in rules.aid_rates.value or []] == [(Decimal("0.4"), "ht")]
+    assert rules.closes_at.value is not None
+    assert rules.closes_at.value.isoformat() == "2024-09-15T23:59:59+02:00"
+    assert rules.opens_on.value is not None and rules.opens_on.value.isoformat() == "2024-06-01"
+    assert rules.territory.value is not None and rules.territory.value.code == "28"

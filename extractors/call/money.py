@@ -104,6 +104,30 @@ def _role(before: str, after: str) -> tuple[str, str] | None:
     return None
 
 
+_BRACKET_OPEN = re.compile(r"(?:entre|de)\s*$")
+_BRACKET_JOIN = re.compile(r"^\s*(?:ht|ttc)?\s*(?:et|a)\s*$")
+_AID_WORDS = re.compile(r"\b(?:subvention|aide|intervention|montant de l'aide|soutien)")
+
+
+def _bracket_roles(fclause: str, amounts: list[AmountMatch]) -> dict[int, tuple[str, str]]:
+    """"une subvention comprise entre 5 000 € et 50 000 €", "une aide de 5 000 à
+    50 000 €": the first amount is the floor, the second the cap."""
+    roles: dict[int, tuple[str, str]] = {}
+    if not _AID_WORDS.search(fclause):
+        return roles
+    for i, (low, high) in enumerate(zip(amounts, amounts[1:], strict=False)):
+        if _BRACKET_OPEN.search(fclause[max(0, low.start - 12) : low.start]) and _BRACKET_JOIN.match(
+            fclause[low.end : high.start]
+        ):
+            before = fclause[: low.start]
+            if re.search(r"depenses?|couts?|projets? d'un montant|budget", before[-50:]):
+                roles[i] = (MIN_COST, "bracket-min-cost")
+                continue
+            roles[i] = (FLOOR, "bracket-floor")
+            roles[i + 1] = (CAP, "bracket-cap")
+    return roles
+
+
 def _pick(cands: list[Candidate], label: str, warnings: list[str]) -> Sourced:
     values = sorted({c.value for c in cands})
     if not values:
@@ -141,14 +165,14 @@ def extract_money(notice: Notice) -> MoneyFacts:
             amounts = find_amounts(clause)
             rate_matches = find_rates(clause)
             group_clause = bool(rate_matches) and bool(applicant_codes(clause))
-            for am in amounts:
-                before = fclause[max(0, am.start - 80) : am.start]
+            span_roles = _bracket_roles(fclause, amounts)
+            for i, am in enumerate(amounts):
                 # Only the words since the previous figure belong to this amount.
                 prev_end = max([x.end for x in amounts if x.end <= am.start] + [0])
                 prev_end = max([prev_end] + [r.end for r in rate_matches if r.end <= am.start])
                 before = fclause[max(prev_end, am.start - 80) : am.start]
                 after = fclause[am.end : am.end + 30]
-                role = _role(before, after)
+                role = span_roles.get(i) or _role(before, after)
                 if role is None:
                     continue
                 ev = notice.evidence(sentence.start + a, sentence.start + b)
