@@ -111,7 +111,9 @@ class Notice:
         for block in self.doc.blocks:
             if block.kind == "furniture":
                 continue
-            text = self.doc.text[block.start : block.end]
+            # Line breaks inside a block are layout (PDF lines, columns), not meaning:
+            # read them as spaces. Same length, so offsets stay those of Document.text.
+            text = self.doc.text[block.start : block.end].replace("\n", " ")
             if not text.strip():
                 continue
             previous = self.units[-1] if self.units else None
@@ -204,7 +206,12 @@ class Notice:
 
 
 def top_level(items: list[Unit]) -> list[Unit]:
-    """When a list mixes numbered items and bulleted sub-items, the numbered ones."""
+    """The top level of a nested list: the items of the lowest nesting level when the
+    reader knows levels (DOCX numbering), else the numbered items when a list mixes
+    numbered items and bulleted sub-items."""
+    levels = {u.block.level for u in items if u.block.level is not None}
+    if len(levels) > 1:
+        return [u for u in items if u.block.level == min(levels)]
     numbered = [u for u in items if _NUMBERED.match(u.text)]
     if numbered and len(numbered) < len(items):
         return numbered
