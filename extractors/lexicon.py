@@ -40,6 +40,10 @@ def _compile(entries: Sequence[Entry]) -> list[tuple[str, re.Pattern[str], tuple
 
 BENEFICIARY_TERMS = _compile(
     [
+        # Places and qualifiers, not applicants: masked first, they give no code.
+        ("of-communes", r"\b(?:des|de ces|de leurs|de la|de sa|d'une|dans les|dans leurs) communes?(?: membres?)?\b", ()),
+        ("territory-of", r"(?:territoire|perimetre|ressort) (?:de la |de l'|du |des |de )?[\w' -]{0,40}?(?:metropole|communaute|agglomeration|departement|region)\b", ()),
+        ("of-metropole", r"\b(?:de|du|sur|dans) (?:la |le )?(?:metropole|departement|region)\b", ()),
         ("epci-long", r"etablissements? publics? de cooperation intercommunale", ("epci",)),
         ("ct", r"collectivites? (?:territoriales?|locales?)(?: et (?:territoriales?|locales?))?",
          ("commune", "departement", "region")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extractors.call.calendar import extract_calendar, notice_year
+from extractors.call.calendar import extract_calendar
 from extractors.call.contacts import extract_contacts, extract_submission_url
 from extractors.call.eligibility import extract_eligibility
 from extractors.call.identity import extract_identity, slugify
@@ -19,9 +19,10 @@ def extract_call(doc: Document) -> CallRules:
     """Read the rules of a call from its notice."""
     notice = Notice(doc)
     identity = extract_identity(notice)
-    calendar = extract_calendar(notice, notice_year(identity.title.value))
+    calendar = extract_calendar(notice, identity.title.value)
     money = extract_money(notice)
     eligibility = extract_eligibility(notice)
+    pieces, piece_warnings = extract_pieces(notice)
 
     title = identity.title.value
     call_id = slugify(title) if title else slugify(Path(doc.name).stem)
@@ -47,12 +48,16 @@ def extract_call(doc: Document) -> CallRules:
         expense_types=eligibility.expense_types,
         eligible_expenses=eligibility.eligible_expenses,
         ineligible_expenses=eligibility.ineligible_expenses,
-        required_pieces=extract_pieces(notice),
+        required_pieces=pieces,
         themes=extract_themes(notice),
         selection_criteria=extract_criteria(notice),
         contacts=extract_contacts(notice),
         submission_url=extract_submission_url(notice),
-        warnings=identity.warnings + calendar.warnings + money.warnings + eligibility.warnings,
+        warnings=identity.warnings
+        + calendar.warnings
+        + money.warnings
+        + eligibility.warnings
+        + piece_warnings,
     )
     for name in CallRules.field_names():
         if not getattr(rules, name).found:

@@ -30,6 +30,7 @@ _OPENING = re.compile(r"ouverture|\bouvert|lancement|a compter du|a partir du|de
 _DEADLINE = re.compile(
     r"date limite|au plus tard|avant le|jusqu'au|jusqu'a|cloture|clos|limite|vague|session|releve|fin\b|d'ici le|au \d"
 )
+_SELF_DATING = re.compile(r"(?:publie\w*|mise? a jour|^[\w' -]{2,40}, le|\n[\w' -]{2,40}, le)\s*(?:le|:)?\s*$")
 _YEAR = re.compile(r"\b(20\d{2})\b")
 
 
@@ -41,16 +42,32 @@ class CalendarFacts:
     warnings: list[str] = field(default_factory=list)
 
 
-def notice_year(title: str | None) -> int | None:
-    """The year the notice gives itself in its title ("Appel à partenariat 2023")."""
-    if not title:
-        return None
-    years = _YEAR.findall(title)
-    return int(years[0]) if len(set(years)) == 1 else None
+_DATED = re.compile(
+    r"(?:^|\n)\s*(?:[A-ZÉÈ][\w'’ -]{1,40}, le |(?:publi[ée]e?|mis à jour|mise à jour|date de publication|fait à [\w' -]+)\s*(?:le|:)?\s*)",
+    re.I,
+)
 
 
-def extract_calendar(notice: Notice, doc_year: int | None) -> CalendarFacts:
+def notice_date(notice: Notice, title: str | None) -> tuple[date | None, int | None]:
+    """The date the notice gives itself ("Orléans, le 6 janvier 2025", "Publié le 12
+    décembre 2024") and, failing that, the year of its title ("Appel à partenariat 2023").
+    Only these date a day and month written without a year."""
+    text = notice.doc.text[:4000]
+    for m in _DATED.finditer(text):
+        found = find_dates(text[m.end() : m.end() + 40])
+        if found and found[0].start == 0 and found[0].to_date() is not None:
+            day = found[0].to_date()
+            return day, day.year if day else None
+    if title:
+        years = _YEAR.findall(title)
+        if len(set(years)) == 1:
+            return None, int(years[0])
+    return None, None
+
+
+def extract_calendar(notice: Notice, title: str | None) -> CalendarFacts:
     facts = CalendarFacts()
+    dated_on, doc_year = notice_date(notice, title)
     deadlines: dict[datetime, list[Evidence]] = {}
     openings: dict[date, list[Evidence]] = {}
     inferred_year = False
@@ -66,13 +83,23 @@ def extract_calendar(notice: Notice, doc_year: int | None) -> CalendarFacts:
         for dm in dates:
             a, b = _clause_around(folded, sentences, dm.start)
             b = max(b, dm.end)
-            fclause = folded[a:b]
-            if not _DEPOSIT.search(fclause) or _NOT_DEPOSIT.search(fclause):
+            # Cues are read near the date, not across a long sentence that lists the
+            # pieces of the file ("délibération…") before "déposé au plus tard le…".
+            near_before = folded[max(a, dm.start - 100) : dm.start]
+            near_after = folded[dm.end : min(b, dm.end + 40)]
+            if _SELF_DATING.search(near_before[-40:]):
+                continue  # "Orléans, le 6 janvier 2025": the notice's own date
+            if not _DEPOSIT.search(near_before + " " + near_after):
+                continue
+            if _NOT_DEPOSIT.search(near_before[-70:] + " " + near_after[:25]):
                 continue
             ev = notice.evidence(unit.start + a, unit.start + b)
             dated = dm
             if dm.year is None and doc_year is not None:
-                dated = replace(dm, year=doc_year, end_year=doc_year if dm.kind == "range" else None)
+                year = doc_year
+                if dated_on is not None and (dm.month, dm.day or 1) < (dated_on.month, dated_on.day):
+                    year += 1  # dated 15 November, deadline 15 January: the next year
+                dated = replace(dm, year=year, end_year=year if dm.kind == "range" else None)
                 inferred_year = True
             before = folded[max(a, dm.start - 60) : dm.start]
             if dm.kind == "range":
@@ -96,8 +123,9 @@ def extract_calendar(notice: Notice, doc_year: int | None) -> CalendarFacts:
                     deadlines.setdefault(deadline, []).append(ev)
 
     if inferred_year and (deadlines or openings):
+        source = f"de la date de l'avis ({dated_on:%d/%m/%Y})" if dated_on else "du titre de l'avis"
         facts.warnings.append(
-            f"Année des dates complétée avec celle du titre de l'avis ({doc_year}) : à vérifier."
+            f"Année des dates sans année complétée à partir {source} ({doc_year}) : à vérifier."
         )
     confidence = 0.7 if inferred_year else 0.9
     if openings:

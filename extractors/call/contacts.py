@@ -12,13 +12,19 @@ _EMAIL = re.compile(r"[A-Za-z0-9][\w.+-]*@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}")
 _PHONE = re.compile(r"(?<!\d)(?:\+33\s?\(?0?\)?\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>()«»\"']+[^\s<>()«»\"'.,;:!?]")
 # "Aurore TESTARD", "Mme Claire Dupont", "M. Jean-Luc MARTIN"
-_NAME = re.compile(
-    r"(?:(?:M\.|Mme|Mlle|Monsieur|Madame)\s+)?([A-ZÉÈ][a-zéèëïîç]+(?:-[A-ZÉ][a-zéèëïîç]+)?\s+(?:[A-ZÉÈ]{2,}(?:[- ][A-ZÉÈ]{2,})*|[A-ZÉ][a-zéèëïîç]+(?:-[A-ZÉ][a-zéèëïîç]+)?))"
+_FIRST = r"[A-ZÉÈ][a-zéèëïîç]+(?:-[A-ZÉ][a-zéèëïîç]+)?"
+_SURNAME = (
+    r"(?:(?:[Ll]e|[Ll]a|[Dd]e|[Dd]u|[Dd]es|[Vv]an|[Vv]on|[Dd]')[ ]?)?"
+    r"(?:[A-ZÉÈ]{2,}(?:[- ][A-ZÉÈ]{2,})*|[A-ZÉ][a-zéèëïîç]+(?:-[A-ZÉ][a-zéèëïîç]+)?)"
 )
+# "Aurore TESTARD", "Mme Claire Dupont", "M. Jean-Luc MARTIN", "Camille Le Goff"
+_NAME = re.compile(rf"(?:(?:M\.|Mme|Mlle|Monsieur|Madame)[ ]+)?({_FIRST}[ ]{_SURNAME})")
 _SUBMIT = re.compile(
     r"candidature|deposer|depot|deposes?|plateforme|formulaire|en ligne|teleservice|demarches?-simplifiees|saisie|soumettre|transmettre|portail"
 )
-_NOT_A_NAME = re.compile(r"^(?:Direction|Service|Responsable|Pour|Mail|Tel|Chargée?|Contact|Mission|Pôle|Département|Région)\b")
+_NOT_A_NAME = re.compile(
+    r"^(?:Direction|Service|Responsable|Pour|Mail|Tel|Tél|Chargée?|Contacts?|Questions?|Mission|Pôle|Département|Région|Madame|Monsieur)\b"
+)
 
 
 def phone_pairs(raw: str) -> str:
@@ -45,16 +51,9 @@ def extract_contacts(notice: Notice) -> Sourced:
         for _ in range(2):
             prev = text.rfind("\n", 0, max(0, window_start - 1))
             window_start = prev + 1 if prev >= 0 else 0
-        window = text[window_start : m.start()]
-        names = [
-            nm.group(1)
-            for nm in _NAME.finditer(window)
-            if not _NOT_A_NAME.match(nm.group(1)) and not re.search(r"\d", nm.group(1))
-        ]
-        # "Aurore TESTARD" (surname in capitals) is a person; "Transition Numérique" is
-        # more likely a service: prefer the former, then the first one on the lines.
-        upper = [n for n in names if re.search(r"\s[A-ZÉÈ]{2,}", n)]
-        name = (upper or names or [None])[0]
+        name = _name_before(text[line_start : m.start()]) or _name_before(
+            text[window_start:line_start]
+        )
         phone = None
         for pm in _PHONE.finditer(text, window_start, min(len(text), line_end + 120)):
             if pm.start() not in used_phones:
@@ -75,6 +74,21 @@ def extract_contacts(notice: Notice) -> Sourced:
     if not contacts:
         return Sourced()
     return Sourced(value=contacts, evidence=evidence, confidence=0.85)
+
+
+def _name_before(text: str) -> str | None:
+    """The person named in `text` (the lines just before an e-mail address): a surname in
+    capitals is surely a person ("Aurore TESTARD"); otherwise the name nearest the
+    address ("Questions administratives : Yann Morvan, gestionnaire — …")."""
+    names = [
+        nm.group(1)
+        for nm in _NAME.finditer(text)
+        if not _NOT_A_NAME.match(nm.group(1)) and not re.search(r"\d", nm.group(1))
+    ]
+    upper = [n for n in names if re.search(r"[ ][A-ZÉÈ]{2,}", n)]
+    if upper:
+        return upper[0]
+    return names[-1] if names else None
 
 
 def extract_submission_url(notice: Notice) -> Sourced:

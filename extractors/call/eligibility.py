@@ -25,6 +25,11 @@ _BENEF_SENTENCE = re.compile(
 _NEGATIVE = re.compile(
     r"ne (?:sont|seront|peuvent) pas|a l'exclusion|sont exclu|non eligibles?|ineligibles?|sauf\b|hors\b|ne concerne pas|excepte"
 )
+_ELIGIBLE_SENTENCE = re.compile(
+    r"depenses? (?:\w+ ){0,3}(?:eligibles?|subventionnables?|retenues?|financables?)\s*(?::|sont|comprennent|concernent|portent)"
+    r"|(?:sont|seront) (?:eligibles|financables|finances|subventionnables|pris en charge)\b(?! au present)"
+    r"|financ\w* (?:des|les) depenses|sont financables|depenses? financables"
+)
 _EXCLUSION = re.compile(r"a l'exclusion|sauf\b|hors\b|excepte")
 _INELIGIBLE = re.compile(
     r"ineligibles?|non[- ]eligibles?|ne (?:sont|seront) pas (?:eligibles?|retenu|prises?|finance|subventionn)|non (?:retenu|subventionnable|financ|pris)|exclu|ne concerne pas|ne (?:sont|seront) pas (?:pris|prises) en (?:compte|charge)|ne peuvent pas etre"
@@ -165,7 +170,7 @@ def _expenses(notice: Notice, warnings: list[str]) -> tuple[Sourced, Sourced, li
             m = _INELIGIBLE.search(f)
             assert m is not None
             record(ineligible, sentence.text[m.start() :], sentence.start, sentence.end)
-        elif re.search(r"depenses? (?:eligibles?|subventionnables?|retenues?)\s*(?::|sont|comprennent|concernent)", f):
+        elif _ELIGIBLE_SENTENCE.search(f):
             record(eligible, sentence.text, sentence.start, sentence.end)
         if _INVEST_ONLY.search(f) or _OPERATING_ONLY.search(f):
             type_evidence.append(notice.evidence(sentence.start, sentence.end))

@@ -48,7 +48,7 @@ _BODY = re.compile(
     re.I,
 )
 _METROPOLE = re.compile(
-    r"\b(Métropole (?:de |du |d')?[A-ZÉ][\w'-]*(?: [A-ZÉ][\w'-]*)*|Communauté (?:de communes|d'agglomération|urbaine) (?:de |du |des |d')?[A-ZÉ][\w'-]*(?:[ -][\w'-]+)*|Ville de [A-ZÉ][\w'-]*(?:-[A-ZÉ][\w'-]*)*|Commune de [A-ZÉ][\w'-]*(?:-[\w'-]+)*)"
+    r"\b((?:[A-ZÉ][\w'-]+ )+Métropole\b|Métropole (?:de |du |d')?[A-ZÉ][\w'-]*(?: [A-ZÉ][\w'-]*)*|Communauté (?:de communes|d'agglomération|urbaine) (?:de |du |des |d')?[A-ZÉ][\w'-]*(?:[ -][\w'-]+)*|Ville de [A-ZÉ][\w'-]*(?:-[A-ZÉ][\w'-]*)*|Commune de [A-ZÉ][\w'-]*(?:-[\w'-]+)*)"
 )
 
 

@@ -27,7 +27,7 @@ MIN_COST = "min_cost"
 _ROLE_CUES: list[tuple[str, str, re.Pattern[str]]] = [
     # (role, pattern id, regex on folded text *before* the amount, nearest first)
     (FLOOR, "floor", re.compile(
-        r"plancher|(?:aide|subvention|montant d'aide|intervention)s? (?:\w+ ){0,3}(?:minimale?s?|minimum)"
+        r"plancher|montants? (?:minimale?|minimum) (?:de (?:la |l')?|d')(?:subvention|aide)|(?:aide|subvention|montant d'aide|intervention)s? (?:\w+ ){0,3}(?:minimale?s?|minimum)"
         r"|minimum (?:de|d') ?(?:subvention|aide)|aide (?:de|d') ?au moins|ne (?:sera|pourra) (?:etre )?inferieure?"
         r"|(?:aides?|subventions?|montants? d'aide)(?: \w+){0,2} inferieure?s? a")),
     (MIN_COST, "min-cost", re.compile(
@@ -48,6 +48,11 @@ _CONTEXT = re.compile(
     r"|\bl'annee derniere\b|\bprecedente?s? editions?\b|\bedition \d{4}\b|\bdepuis \d{4}\b"
 )
 
+# A past-tense sentence about this very call ("l'Assemblée a voté une enveloppe de
+# 300 000 € consacrée au fonds") states a rule, not a past figure.
+_THIS_CALL = re.compile(
+    r"cette edition|pour cette|present (?:appel|fonds|dispositif)|cet appel|ce fonds|ce dispositif|consacree? (?:au|a ce) (?:fonds|dispositif|present)"
+)
 _PUBLIC_CEILING = re.compile(r"aides? publiques?|cumul|financements? publics?|taux (?:maximal |maximum )?d'aide publique")
 _INDIRECT = re.compile(r"couts? indirects?|forfait")
 _SELF_FIN = re.compile(r"autofinancement|reste a charge|participation (?:minimale )?du (?:porteur|maitre)|fonds propres")
@@ -155,7 +160,7 @@ def extract_money(notice: Notice) -> MoneyFacts:
 
     for sentence in notice.sentences:
         folded = sentence.folded
-        if sentence.retrospective:
+        if sentence.retrospective and not _THIS_CALL.search(folded):
             continue
         for a, b in _clauses(sentence):
             clause = sentence.text[a:b]
@@ -164,7 +169,9 @@ def extract_money(notice: Notice) -> MoneyFacts:
                 continue
             amounts = find_amounts(clause)
             rate_matches = find_rates(clause)
-            group_clause = bool(rate_matches) and bool(applicant_codes(clause))
+            group_clause = bool(rate_matches) and bool(
+                applicant_codes(clause) or _SCOPE.search(fclause)
+            )
             span_roles = _bracket_roles(fclause, amounts)
             for i, am in enumerate(amounts):
                 # Only the words since the previous figure belong to this amount.
@@ -195,7 +202,29 @@ def extract_money(notice: Notice) -> MoneyFacts:
     facts.public_ceiling = _pick(ceilings, "Taux maximal d'aides publiques cumulées", facts.warnings)
     facts.indirect_rate = _pick(indirect, "Forfait de coûts indirects", facts.warnings)
     facts.aid_rates = _merge_rates(rates, facts.warnings)
+    _general_basis(notice, facts.aid_rates)
     return facts
+
+
+_GENERAL_BASIS = re.compile(r"\btaux\b(?: \w+| d'\w+){0,6} (?:s'applique\w*|calcule\w*|porte\w*|exprime\w*)")
+
+
+def _general_basis(notice: Notice, aid_rates: Sourced) -> None:
+    """"Les taux s'appliquent aux dépenses éligibles hors taxes": a basis said once for
+    every rate that does not give its own."""
+    if not aid_rates.value or all(r.basis for r in aid_rates.value):
+        return
+    for sentence in notice.sentences:
+        f = sentence.folded
+        if find_rates(sentence.text) or not _GENERAL_BASIS.search(f):
+            continue
+        basis = _basis(f)
+        if basis:
+            aid_rates.value = [
+                r if r.basis else r.model_copy(update={"basis": basis}) for r in aid_rates.value
+            ]
+            aid_rates.evidence.append(notice.evidence(sentence.start, sentence.end))
+            return
 
 
 def _read_rates(
@@ -246,31 +275,51 @@ def _read_rates(
         if not _OTHERS.search(fstretch):
             found = applicant_codes(stretch)
             beneficiaries = found or None
-        basis = None
-        after = fclause[rm.end : hi]
-        if re.search(r"\bttc\b|toutes taxes", after[:80]):
-            basis = "ttc"
-        elif re.search(r"\bht\b|hors tax", after[:80]):
-            basis = "ht"
+        basis = _basis(fclause[rm.end : hi][:120])
         cap = None
         for am in amounts:
             in_stretch = lo <= am.start < hi and am.start > rm.end
             if in_stretch and _role(fclause[max(lo, am.start - 60) : am.start], "") == (CAP, "cap"):
                 cap = am.value
-        scope_m = _SCOPE.search(fstretch)
-        scope = stretch[scope_m.start() : scope_m.end()] if scope_m else None
+        scope = _scope(stretch, fstretch, rm.start - lo)
         rates.append(
             (
                 AidRate(
                     max_rate=rm.value,
                     beneficiaries=beneficiaries,  # type: ignore[arg-type]
                     basis=basis,
-                    max_aid_eur=cap if beneficiaries else None,
+                    max_aid_eur=cap if (beneficiaries or scope) else None,
                     scope=scope,
                 ),
                 ev,
             )
         )
+
+
+def _basis(after: str) -> str | None:
+    """HT or TTC said right after a rate; both said ("TTC pour les porteurs ne récupérant
+    pas la TVA, HT sinon") is a condition the contract cannot hold: None."""
+    ttc = re.search(r"\bttc\b|toutes taxes", after)
+    ht = re.search(r"\bht\b|hors tax", after)
+    if ttc and ht:
+        return None
+    return "ttc" if ttc else "ht" if ht else None
+
+
+def _scope(stretch: str, fstretch: str, rate_at: int) -> str | None:
+    """The volet/axe a rate belongs to, as printed: "Volet 1 – Équipement des lieux de
+    médiation" (a table's first cell) or "volet 2"."""
+    m = _SCOPE.search(fstretch)
+    if m is None:
+        return None
+    if m.start() < rate_at:
+        # The label runs from the volet word to the rate (a table row's first cell).
+        label = stretch[m.start() : rate_at]
+        label = re.split(r"\s:\s|\s:$|:\s|\|", label)[0]
+        label = re.sub(r"\s+", " ", label).strip(" ,;:-–")
+        if len(label) <= 120:
+            return label
+    return re.sub(r"\s+", " ", stretch[m.start() : m.end()])
 
 
 def applicant_codes(text: str) -> list[str]:

@@ -116,13 +116,7 @@ class Notice:
             text = self.doc.text[block.start : block.end].replace("\n", " ")
             if not text.strip():
                 continue
-            previous = self.units[-1] if self.units else None
-            if (
-                block.kind == "heading"
-                and _NUMBERED.match(text)
-                and previous is not None
-                and previous.kind == "list_item"
-            ):
+            if block.kind == "heading" and self._continues_numbered_list(text):
                 # "3. Projets… par :" after items 1 and 2 continues the list, even if its
                 # short line ending with a colon looked like a heading.
                 block = block.model_copy(update={"kind": "list_item", "level": None})
@@ -132,6 +126,18 @@ class Notice:
             unit = Unit(block=block, text=text, section=len(self.sections) - 1)
             current.units.append(unit)
             self.units.append(unit)
+
+    def _continues_numbered_list(self, text: str) -> bool:
+        m = re.match(r"^\s*(\d{1,2})\s*[-.)°]", text)
+        if not m:
+            return False
+        for unit in reversed(self.units):
+            if unit.kind != "list_item":
+                return False
+            prev = re.match(r"^\s*(\d{1,2})\s*[-.)°]", unit.text)
+            if prev:
+                return int(prev.group(1)) == int(m.group(1)) - 1
+        return False
 
     def _build_sentences(self) -> list[Sentence]:
         # Headings too: notices often put a rule in a short line that looks like one
