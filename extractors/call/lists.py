@@ -24,10 +24,14 @@ def _items(group: ListGroup, cut_at_colon: bool) -> tuple[list[str], list[tuple[
     for item in top_level(group.items):
         text = clean_item(item.text)
         if cut_at_colon:
-            for cut in (r"\s:\s|\s:$", r"\s\("):
-                head = re.split(cut, text, maxsplit=1)[0]
-                if len(head) >= 20:
-                    text = head
+            head = re.split(r"\s:\s|\s:$", text, maxsplit=1)[0]
+            if len(head) >= 20:
+                text = head
+            # A long parenthesis of examples is not part of the theme's name; a short
+            # one ("(fablabs)") is.
+            paren = re.search(r"\s\((?=[^)]{40,})", text)
+            if paren and paren.start() >= 20:
+                text = text[: paren.start()]
             text = re.sub(r"\s+par$", "", text).strip(" ,;:")
         text = re.sub(r"\s*(?:\.\.\.|…|etc\.?)$", "", text).strip(" ,;:")
         if len(text) >= 3:

@@ -20,6 +20,7 @@ _MARKER = re.compile(
 )
 _NUMBERED = re.compile(r"^\s*(?:\d{1,2}\s*[-.)°]|[IVX]{1,4}\s*[.)-])")
 _FOOTNOTE = re.compile(r"^\s*[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
+_ENDS_SENTENCE = re.compile(r"[.!?:;…»)\]]\s*$|\n\s*$")
 _SUPERSCRIPTS = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
 
 
@@ -146,18 +147,27 @@ class Notice:
         docs = nlp.parse([u.text for u in bodies])
         sentences: list[Sentence] = []
         for unit, sdoc in zip(bodies, docs, strict=True):
+            spans: list[tuple[int, int, bool]] = []
             for sent in sdoc.sents:
-                text = sent.text
-                if not text.strip():
+                if not sent.text.strip():
                     continue
-                start = unit.start + sent.start_char
+                retro = nlp.is_retrospective(sent)
+                # The statistical splitter sometimes cuts before a capitalised acronym
+                # ("… de subvention | FNADT est fixé…"): a piece that does not end with
+                # punctuation is glued to the next one.
+                if spans and not _ENDS_SENTENCE.search(unit.text[spans[-1][0] : spans[-1][1]]):
+                    start, _, prev_retro = spans[-1]
+                    spans[-1] = (start, sent.end_char, prev_retro or retro)
+                else:
+                    spans.append((sent.start_char, sent.end_char, retro))
+            for a, b, retro in spans:
                 sentences.append(
                     Sentence(
-                        start=start,
-                        end=start + len(text),
-                        text=text,
+                        start=unit.start + a,
+                        end=unit.start + b,
+                        text=unit.text[a:b],
                         unit=unit,
-                        retrospective=nlp.is_retrospective(sent),
+                        retrospective=retro,
                     )
                 )
         return sentences
