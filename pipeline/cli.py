@@ -163,14 +163,14 @@ def print_rules(rules: CallRules) -> None:
     table.add_column("Page", justify="right")
     for name in CallRules.field_names():
         field = getattr(rules, name)
-        value = value_text(field.value, name) if field.found else "[dim]non trouvé[/]"
+        value = _escape(value_text(field.value, name)) if field.found else "[dim]non trouvé[/]"
         if field.source == "manual":
             value += " [magenta](corrigé à la main)[/]"
-        quote = field.evidence[0].quote if field.evidence else ""
+        quote = _escape(_shorten(field.evidence[0].quote)) if field.evidence else ""
         if len(field.evidence) > 1:
             quote += f" [dim](+{len(field.evidence) - 1} autre(s))[/]"
         page = str(field.evidence[0].page or "") if field.evidence else ""
-        table.add_row(FIELD_LABELS[name], value, _escape(quote), page)
+        table.add_row(FIELD_LABELS[name], value, quote, page)
     out.print(table)
     source = rules.source_document or "?"
     out.print(f"Identifiant : [bold]{rules.call_id}[/] — avis : {source}")
@@ -178,6 +178,11 @@ def print_rules(rules: CallRules) -> None:
         out.print("[bold yellow]Points à vérifier :[/]")
         for warning in rules.warnings:
             out.print(f"  • {_escape(warning)}")
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _escape(text: str) -> str:

@@ -17,6 +17,15 @@ _LABELS = {
 }
 
 
+_LEVELS = {
+    "region": "région",
+    "departement": "département",
+    "commune": "commune",
+    "epci": "intercommunalité",
+    "national": "national",
+}
+
+
 def euros(value: Decimal) -> str:
     text = f"{value:,.2f}".replace(",", " ").replace(".", ",")
     return (text[:-3] if text.endswith(",00") else text) + " €"
@@ -26,6 +35,21 @@ def percent(value: Decimal) -> str:
     return f"{(value * 100).normalize():f}".replace(".", ",") + " %"
 
 
+def _aid_rate(value, alone: bool) -> str:  # type: ignore[no-untyped-def]
+    if value.beneficiaries:
+        who = ", ".join(_LABELS.get(b, b) for b in value.beneficiaries)
+    else:
+        who = "tous porteurs" if alone else "autres porteurs"
+    parts = [f"{percent(value.max_rate)} — {who}"]
+    if value.basis:
+        parts.append(value.basis.upper())
+    if value.max_aid_eur is not None:
+        parts.append(f"plafond {euros(value.max_aid_eur)}")
+    if value.scope:
+        parts.append(value.scope)
+    return ", ".join(parts)
+
+
 def value_text(value: object, name: str = "") -> str:
     """A value as an instructeur reads it: '25 000 €', '80 %', '28/07/2023 23:59:59 (UTC+02:00)'."""
     from pipeline.models import AidRate, Contact, Territory
@@ -33,20 +57,14 @@ def value_text(value: object, name: str = "") -> str:
     if value is None:
         return ""
     if isinstance(value, list):
+        if len(value) > 1 and all(isinstance(v, AidRate) for v in value):
+            return "\n".join(_aid_rate(v, alone=False) for v in value)
         return "\n".join(value_text(v, name) for v in value)
     if isinstance(value, AidRate):
-        who = ", ".join(_LABELS.get(b, b) for b in value.beneficiaries) if value.beneficiaries else "tous porteurs (autres cas)"
-        parts = [f"{percent(value.max_rate)} — {who}"]
-        if value.basis:
-            parts.append(value.basis.upper())
-        if value.max_aid_eur is not None:
-            parts.append(f"plafond {euros(value.max_aid_eur)}")
-        if value.scope:
-            parts.append(value.scope)
-        return ", ".join(parts)
+        return _aid_rate(value, alone=True)
     if isinstance(value, Territory):
         code = f" ({value.code})" if value.code else ""
-        return f"{value.name}{code} — {value.level}"
+        return f"{value.name}{code} — {_LEVELS.get(value.level, value.level)}"
     if isinstance(value, Contact):
         return " — ".join(p for p in (value.name, value.email, value.phone) if p)
     if isinstance(value, datetime):
