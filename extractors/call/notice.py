@@ -20,6 +20,7 @@ _MARKER = re.compile(
 )
 _NUMBERED = re.compile(r"^\s*(?:\d{1,2}\s*[-.)°]|[IVX]{1,4}\s*[.)-])")
 _FOOTNOTE = re.compile(r"^\s*[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
+_FIGURE = re.compile(r"\d|\bmille\b|\bmillions?\b|\bpour cent\b")
 _ENDS_SENTENCE = re.compile(r"[.!?:;…»)\]]\s*$|\n\s*$")
 _SUPERSCRIPTS = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
 
@@ -63,10 +64,10 @@ class Sentence:
     text: str
     unit: Unit
     retrospective: bool
+    folded: str = ""
 
-    @property
-    def folded(self) -> str:
-        return fold(self.text)
+    def __post_init__(self) -> None:
+        self.folded = fold(self.text)
 
 
 @dataclass
@@ -144,32 +145,45 @@ class Notice:
         # Headings too: notices often put a rule in a short line that looks like one
         # ("Plancher minimal de subvention FEDER : 75 000 €").
         bodies = list(self.units)
-        docs = nlp.parse([u.text for u in bodies])
-        sentences: list[Sentence] = []
-        for unit, sdoc in zip(bodies, docs, strict=True):
-            spans: list[tuple[int, int, bool]] = []
-            for sent in sdoc.sents:
-                if not sent.text.strip():
+        spans_by_unit = nlp.sentences([u.text for u in bodies])
+        pieces: list[tuple[Unit, int, int]] = []
+        for unit, spans in zip(bodies, spans_by_unit, strict=True):
+            merged: list[tuple[int, int]] = []
+            for a, b in spans:
+                if not unit.text[a:b].strip():
                     continue
-                retro = nlp.is_retrospective(sent)
-                # The statistical splitter sometimes cuts before a capitalised acronym
-                # ("… de subvention | FNADT est fixé…"): a piece that does not end with
-                # punctuation is glued to the next one.
-                if spans and not _ENDS_SENTENCE.search(unit.text[spans[-1][0] : spans[-1][1]]):
-                    start, _, prev_retro = spans[-1]
-                    spans[-1] = (start, sent.end_char, prev_retro or retro)
+                # A piece that does not end with punctuation is glued to the next one
+                # ("… de subvention | FNADT est fixé…", "M. | Dupont").
+                if merged and not _ENDS_SENTENCE.search(unit.text[merged[-1][0] : merged[-1][1]]):
+                    merged[-1] = (merged[-1][0], b)
                 else:
-                    spans.append((sent.start_char, sent.end_char, retro))
-            for a, b, retro in spans:
-                sentences.append(
-                    Sentence(
-                        start=unit.start + a,
-                        end=unit.start + b,
-                        text=unit.text[a:b],
-                        unit=unit,
-                        retrospective=retro,
+                    merged.append((a, b))
+            pieces.extend((unit, a, b) for a, b in merged)
+        # Grammar only where it decides something: sentences holding a figure.
+        tagged = [i for i, (u, a, b) in enumerate(pieces) if _FIGURE.search(u.text, a, b)]
+        retro = dict(
+            zip(
+                tagged,
+                (
+                    nlp.is_retrospective(d)
+                    for d in nlp.parse(
+                        [pieces[i][0].text[pieces[i][1] : pieces[i][2]] for i in tagged]
                     )
+                ),
+                strict=True,
+            )
+        )
+        sentences: list[Sentence] = []
+        for i, (unit, a, b) in enumerate(pieces):
+            sentences.append(
+                Sentence(
+                    start=unit.start + a,
+                    end=unit.start + b,
+                    text=unit.text[a:b],
+                    unit=unit,
+                    retrospective=retro.get(i, False),
                 )
+            )
         return sentences
 
     def _build_lists(self) -> list[ListGroup]:
