@@ -55,12 +55,12 @@ def make_long_notice(path: Path, pages: int = 20) -> None:
         chapter += 1
         pdf.add_page()
         pdf.set_font("body", size=13)
-        pdf.multi_cell(0, 7, f"Chapitre {chapter} — Volet {chapter}")
+        pdf.multi_cell(0, 7, f"Chapitre {chapter} — Volet {chapter}", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("body", size=10)
         for text in paragraphs[:40]:
-            pdf.multi_cell(0, 5, text)
+            pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1)
-        with pdf.table(col_widths=(60, 110)) as table:
+        with pdf.table(col_widths=(60, 110), first_row_as_headings=False) as table:
             for row in (
                 ("Taux maximum", "80 % des dépenses HT d'investissement"),
                 ("Plafond d'aide", "25 000 € par projet"),
