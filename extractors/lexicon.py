@@ -88,22 +88,22 @@ BENEFICIARY_TERMS = _compile(
 
 EXPENSE_TERMS = _compile(
     [
-        ("indirect", r"couts? indirects?", ("couts_indirects",)),
-        ("general", r"frais generaux|charges? (?:de (?:la )?structure|fixes)|frais de structure", ("frais_generaux",)),
-        ("network", r"tres haut debit|haut debit|\bthd\b|connectivite|fibre optique|amenagements? numeriques?|infrastructures? (?:de |des )?(?:reseaux?|telecom\w*)",
+        ("indirect", r"\bcouts? indirects?", ("couts_indirects",)),
+        ("general", r"\bfrais generaux|\bcharges? (?:de (?:la )?structure|fixes)|\bfrais de structure|\bfonctionnement courant|\bfrais de fonctionnement (?:de la structure|courant)|\bfluides\b|\bloyers?\b", ("frais_generaux",)),
+        ("network", r"\btres haut debit|\bhaut debit|\bthd\b|connectivite|fibre optique|amenagements? numeriques?|infrastructures? (?:de |des )?(?:reseaux?|telecom\w*)",
          ("infrastructure_reseau",)),
-        ("works", r"immobili\w+|travaux|genie civil|\blocaux\b|batiments?|construction|acquisitions? fonciere",
+        ("works", r"\bimmobili\w+|\btravaux|\bgenie civil|\blocaux\b|\bbatiments?\b|\bconstructions?\b|\bacquisitions? foncieres?",
          ("immobilier",)),
-        ("furniture", r"mobilier", ("mobilier",)),
-        ("staff", r"personnel|salaires?|remunerations?|charges? sociales|masse salariale|frais de deplacement", ("personnel",)),
-        ("hosting", r"hebergement|maintenance|stockage|infogerance", ("hebergement_maintenance",)),
-        ("subscription", r"abonnements?|licences? annuelles?", ("abonnement",)),
-        ("communication", r"communication|publicite|promotion", ("communication",)),
-        ("training", r"formations?\b", ("formation",)),
-        ("software", r"logiciels?|immateriel|applications? (?:metier|mobile)|licences?|progiciels?", ("logiciel",)),
-        ("hardware", r"materiels?|equipements?|terminaux|ordinateurs?|tablettes?|serveurs?|capteurs?|objets? connectes?|bornes?",
+        ("furniture", r"\bmobiliers?\b", ("mobilier",)),
+        ("staff", r"\bpersonnel|\bsalaires?\b|\bremunerations?\b|\bcharges? (?:sociales|salariales)|\bmasse salariale|\bfrais de deplacement|\banimateurs?\b|\brecrutement\b|\bpostes? de (?:charge|chef|coordinat)", ("personnel",)),
+        ("hosting", r"\bhebergement|\bmaintenance|\bstockage|\binfogerance", ("hebergement_maintenance",)),
+        ("subscription", r"\babonnements?\b|\blicences? annuelles?", ("abonnement",)),
+        ("communication", r"\bcommunication|\bpublicite|\bpromotion\b", ("communication",)),
+        ("training", r"\bformations?\b", ("formation",)),
+        ("software", r"\blogiciels?\b|\bimmateriel|\bapplications? (?:metier|mobile)|\blicences?\b|\bprogiciels?\b", ("logiciel",)),
+        ("hardware", r"\bmateriels?\b|\bequipements?\b|\bterminaux\b|\bordinateurs?\b|\btablettes?\b|\bserveurs?\b|\bcapteurs?\b|\bobjets? connectes?|\bbornes?\b",
          ("materiel",)),
-        ("service", r"prestations?|etudes?|developpements?|assistance a maitrise d'ouvrage|\bamo\b|conseil|ingenierie|accompagnement externe",
+        ("service", r"\bprestations?\b|\betudes?\b|\bdeveloppements?\b|\bassistance a maitrise d'ouvrage|\bamo\b|\bconseil\b|\bingenierie|\baccompagnement externe|\bintervenants?\b|\bmaitrise d'oeuvre",
          ("prestation",)),
     ]
 )
@@ -123,12 +123,12 @@ PIECE_TERMS = _compile(
         ("officers", r"liste des (?:dirigeants|membres du (?:bureau|conseil d'administration))|composition du (?:bureau|conseil d'administration)",
          ("liste_dirigeants",)),
         ("kbis", r"k-?bis|extrait d'immatriculation", ("kbis",)),
-        ("timeline", r"calendrier|planning|retroplanning", ("calendrier",)),
+        ("timeline", r"\bcalendrier|\bplanning|\bretroplanning|\becheancier", ("calendrier",)),
         ("partners", r"lettres? d'(?:intention|engagement|soutien) (?:des |de )?partenaires|lettres? d'intention|lettres? de soutien",
          ("lettre_intention",)),
-        ("description", r"note (?:descriptive|de presentation|explicative|technique)|descriptif (?:detaille )?du projet|presentation (?:detaillee )?du projet|memoire technique",
+        ("description", r"\bnote (?:descriptive|de presentation|explicative|technique)|\bnotice (?:descriptive|explicative|de presentation)|\bdescriptif (?:detaille )?du projet|\bpresentation (?:detaillee )?du projet|\bmemoire technique|\bannexe technique|\bfiche (?:projet|action|de presentation)",
          ("note_descriptive",)),
-        ("form", r"formulaire|lettre de (?:demande|candidature|sollicitation)|demande (?:de subvention )?signee|dossier de candidature|\bcerfa\b",
+        ("form", r"\bformulaire|\b(?:lettre|courrier) de (?:demande|candidature|sollicitation)|\bdemande (?:d'aide|de subvention|de financement)(?: \w+){0,4} signee|\bdemande signee|\bdossier de (?:candidature|demande)|\bcerfa\b",
          ("formulaire",)),
     ]
 )
@@ -149,6 +149,38 @@ def find_terms(
             hits.append(TermHit(pid, codes, m.start(), m.end()))
     hits.sort(key=lambda h: h.start)
     return hits
+
+
+_FUNDER_BEFORE = re.compile(r"\b(?:avec|par|aupres|du|au|a la|de la)\s+(?:le |la )?$")
+_FUNDER_ACTS = re.compile(
+    r"\s+(?:\w+\s+){0,2}?(?:attribue|accorde|finance|intervient|soutient|verse|apporte|peut|pourra|prend|participe|subventionne|lance|ouvre|a\b|est\b)"
+)
+
+
+def _names_funder(folded: str, hit: TermHit) -> bool:
+    """"avec le Département", "Le Département attribuera…": the funder, not an applicant."""
+    before = folded[: hit.start]
+    if _FUNDER_BEFORE.search(before):
+        return True
+    singular = re.search(r"\b(?:le|la)\s*$", before) and not folded[hit.start : hit.end].endswith("s")
+    return bool(singular and _FUNDER_ACTS.match(folded, hit.end))
+
+
+def applicant_codes(text: str) -> list[str]:
+    """Beneficiary codes naming applicants, leaving out the funder itself: "Le Département
+    attribuera…", "une convention avec le Département" name who pays, not who applies."""
+    folded = fold(text)
+    codes: list[str] = []
+    for hit in find_terms(text, BENEFICIARY_TERMS):
+        if hit.pattern in {"departement", "region"} and _names_funder(folded, hit):
+            continue
+        codes.extend(c for c in hit.codes if c not in codes)
+    # "entreprises … (PME au sens européen, y compris SCOP)": the qualified family only.
+    if "pme" in codes and "entreprise" in codes and re.search(
+        r"entreprises?[^.;]{0,80}\([^)]*\b(?:pme|tpe)\b", folded
+    ):
+        codes.remove("entreprise")
+    return codes
 
 
 def codes_in(text: str, entries: Iterable[tuple[str, re.Pattern[str], tuple[str, ...]]]) -> list[str]:

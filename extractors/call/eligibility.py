@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractors.call.notice import ListGroup, Notice
-from extractors.lexicon import BENEFICIARY_TERMS, EXPENSE_TERMS, codes_in, find_terms, fold
+from extractors.lexicon import EXPENSE_TERMS, applicant_codes, find_terms, fold
 from pipeline.models import Evidence, Sourced
 
 _BENEF_HEADING = re.compile(
@@ -81,7 +81,7 @@ def _positive_codes(text: str) -> list[str]:
         if neg and not _EXCLUSION.match(folded, neg.start()):
             continue
         cut = neg.start() if neg else len(clause)
-        codes.extend(c for c in codes_in(clause[:cut], BENEFICIARY_TERMS) if c not in codes)
+        codes.extend(c for c in applicant_codes(clause[:cut]) if c not in codes)
     return codes
 
 

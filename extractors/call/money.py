@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from extractors.call.notice import Notice, Sentence
-from extractors.lexicon import BENEFICIARY_TERMS, find_terms, fold
+from extractors.lexicon import applicant_codes, fold
 from pipeline.models import AidRate, Evidence, Sourced
 from pipeline.text import AmountMatch, RateMatch, find_amounts, find_rates
 
@@ -320,18 +320,6 @@ def _scope(stretch: str, fstretch: str, rate_at: int) -> str | None:
         if len(label) <= 120:
             return label
     return re.sub(r"\s+", " ", stretch[m.start() : m.end()])
-
-
-def applicant_codes(text: str) -> list[str]:
-    """Beneficiary codes named in a rule's wording, leaving out the funder itself: "Le
-    Département attribuera…" names who pays, not who applies."""
-    folded = fold(text)
-    codes: list[str] = []
-    for hit in find_terms(text, BENEFICIARY_TERMS):
-        if hit.pattern in {"departement", "region"} and re.search(r"\b(?:le|la|du|de la)\s*$", folded[: hit.start]):
-            continue
-        codes.extend(c for c in hit.codes if c not in codes)
-    return codes
 
 
 def _rate_bounds(fclause: str, rate_matches: list[RateMatch]) -> list[int]:

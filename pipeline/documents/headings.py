@@ -124,7 +124,7 @@ def _heading_level(line: _Line, ctx: _LineContext) -> int | None:
 
     Rules, first match wins: markdown "#"; a numbered title ("1.", "1.2", "I.", "A)",
     "Article 3") that is not part of a numbered list; a larger font (PDF); ALL CAPS; a
-    short nominal line ending with ":"; a short tab-indented title standing alone (notices
+    short nominal line ending with ":"; a short question standing alone ("Pour qui ?"); a short tab-indented title standing alone (notices
     pasted from web pages); a bold line standing alone (PDF); a short line without final
     punctuation standing alone and followed by a longer paragraph.
     """
@@ -149,6 +149,10 @@ def _heading_level(line: _Line, ctx: _LineContext) -> int | None:
     if text.endswith(":"):
         title_words = words[:-1] if words[-1] == ":" else words
         return 2 if ctx.boundary_after and _is_short_title(title_words) else None
+    if text.endswith("?") and len(words) <= 10 and ctx.boundary_after and not label_value:
+        # FAQ-style notices title their sections with questions ("Qui peut candidater ?",
+        # "Combien ?").
+        return 2
     if label_value or text[-1] in _SENTENCE_END or not ctx.boundary_after:
         return None
     if line.text[:1] == "\t" and len(text) <= 80:
