@@ -37,14 +37,20 @@ _ROLE_CUES: list[tuple[str, str, re.Pattern[str]]] = [
     (ENVELOPE, "envelope", re.compile(
         r"enveloppe|dotation|budget (?:global|total|alloue|consacre|de l'appel|du dispositif)|credits? (?:alloues|consacres|reserves|mobilises)"
         r"|montant (?:global|total) (?:de l'appel|alloue|consacre|disponible|du fonds|du dispositif)|fonds (?:est )?dote|dote d'une?")),
+    (CAP, "flat", re.compile(r"(?:subvention|aide|dotation|montant|prime)s? forfaitaires?|forfait (?:de|d')\s*$")),
+    # Caps said of a subject ("X est plafonné à", "X ne peut excéder"): the subject may be
+    # the eligible base rather than the aid; see `_role`.
     (CAP, "cap", re.compile(
-        r"plafon\w*|dans la limite d|(?:aide|subvention|montant)s? (?:\w+ ){0,3}(?:maximale?s?|maximum)|maximum de|au maximum"
-        r"|ne (?:pourra|peut|saurait|pourront|peuvent) (?:pas )?(?:exceder|depasser)|n'excede\w*|jusqu'a|au plus|limitee?s? a|montant max")),
+        r"plafonne\w*|ne (?:pourra|peut|saurait|pourront|peuvent) (?:pas )?(?:exceder|depasser)|n'excede\w*|limitee?s? a")),
+    # Caps attached to the aid itself.
+    (CAP, "cap-limit", re.compile(
+        r"plafonds?\b|dans la limite d|(?:aide|subvention|montant)s? (?:\w+ ){0,3}(?:maximale?s?|maximum)|maximum de|au maximum|jusqu'a|au plus|montant max")),
 ]
 
 # Words that make a clause's figure a context figure even in the present tense.
 _CONTEXT = re.compile(
     r"\bau niveau national\b|\bfrance relance\b|\bplan de relance\b|\bfrancais\b|\bhabitants\b|\bl'an dernier\b"
+    r"|\bde minimis\b|\bexercices? fiscaux\b|\baides? d'etat\b|\bregime (?:cadre )?(?:exempte|d'aides?)"
     r"|\bl'annee derniere\b|\bprecedente?s? editions?\b|\bedition \d{4}\b|\bdepuis \d{4}\b"
 )
 
@@ -55,7 +61,9 @@ _THIS_CALL = re.compile(
 )
 _PUBLIC_CEILING = re.compile(r"aides? publiques?|cumul|financements? publics?|taux (?:maximal |maximum )?d'aide publique")
 _INDIRECT = re.compile(r"couts? indirects?|forfait")
-_SELF_FIN = re.compile(r"autofinancement|reste a charge|participation (?:minimale )?du (?:porteur|maitre)|fonds propres")
+_SELF_FIN = re.compile(
+    r"autofinancement|reste a charge|participation (?:minimale )?(?:du|de la|des|de) (?:porteur|maitre|collectivite|\d)|fonds propres|l1111-10|apportes? par des personnes publiques"
+)
 _AID = re.compile(
     r"taux|subvention|\baide\b|intervention|financement|hauteur|atteindre|depenses?|couts?|montant|\bht\b|\bttc\b|maximum|maximal|plafond"
 )
@@ -94,21 +102,46 @@ def _clauses(sentence: Sentence) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if sentence.text[a:b].strip()]
 
 
-def _role(before: str, after: str) -> tuple[str, str] | None:
-    """The role of an amount from the folded words before it (nearest cue wins) and, for
-    a cap, a "par projet" right after it."""
-    best: tuple[int, str, str] | None = None
+_AID_SUBJECT = re.compile(r"\b(?:aides?|subventions?|intervention|financements?|soutien|concours)\b")
+_BASE_SUBJECT = re.compile(
+    r"\b(?:depenses?|assiettes?|couts?|bases? subventionnables?|investissements?|travaux|budgets?|projets?)\b"
+)
+_BELOW = re.compile(r"inferieure?s? a\s*$")
+
+
+def _subject_is_base(text: str) -> bool:
+    """Whether the last thing named in `text` is the project's cost (dépense, assiette…)
+    rather than the aid: "la dépense subventionnable est plafonnée à…" caps the base."""
+    aid = [m.end() for m in _AID_SUBJECT.finditer(text)]
+    base = [m.end() for m in _BASE_SUBJECT.finditer(text)]
+    return bool(base) and (not aid or base[-1] > aid[-1])
+
+
+def _role(before: str, after: str, subject: str = "") -> tuple[str, str] | None:
+    """The role of an amount from the folded words before it (nearest cue wins), the
+    subject they speak of (`subject`: the previous sentence when this one starts with
+    "Il"/"Elle"), and, for a cap, a "maximum" right after it."""
+    if _BELOW.search(before[-30:]):
+        # "… ne peut être inférieur à 5 000 €": a floor of aid or a minimum size of the
+        # project, depending on what is said to be at least that much.
+        return (MIN_COST, "min-cost-below") if _subject_is_base(subject + " " + before) else (FLOOR, "floor-below")
+    best: tuple[int, int, str, str] | None = None
     for role, pid, rx in _ROLE_CUES:
         for m in rx.finditer(before):
             if best is None or m.end() > best[0]:
-                best = (m.end(), role, pid)
+                best = (m.end(), m.start(), role, pid)
     if best is not None:
-        return best[1], best[2]
+        _, cue_start, role, pid = best
+        said_of = before[:cue_start][-80:]
+        if role == CAP and pid == "cap" and "%" not in said_of and _subject_is_base(subject + " " + said_of):
+            return None  # "la dépense subventionnable est plafonnée à…": the base, not the aid
+        return role, pid
     if re.match(r"\s*(?:ht|ttc)?\s*(?:maximum|au maximum|max\.?)\b", after):
         return CAP, "cap-after"
     return None
 
 
+_PRONOUN = re.compile(r"\s*(?:il|elle|celui-ci|celle-ci|ce montant|cette somme)\b")
 _BRACKET_OPEN = re.compile(r"(?:entre|de)\s*$")
 _BRACKET_JOIN = re.compile(r"^\s*(?:ht|ttc)?\s*(?:et|a)\s*$")
 _AID_WORDS = re.compile(r"\b(?:subvention|aide|intervention|montant de l'aide|soutien)")
@@ -158,8 +191,14 @@ def extract_money(notice: Notice) -> MoneyFacts:
     ceilings: list[Candidate] = []
     indirect: list[Candidate] = []
 
+    previous: Sentence | None = None
     for sentence in notice.sentences:
         folded = sentence.folded
+        # "Il est plafonné à…": the subject is in the previous sentence of the block.
+        subject = ""
+        if _PRONOUN.match(folded) and previous is not None and previous.unit is sentence.unit:
+            subject = previous.folded
+        previous = sentence
         if sentence.retrospective and not _THIS_CALL.search(folded):
             continue
         for a, b in _clauses(sentence):
@@ -179,7 +218,7 @@ def extract_money(notice: Notice) -> MoneyFacts:
                 prev_end = max([prev_end] + [r.end for r in rate_matches if r.end <= am.start])
                 before = fclause[max(prev_end, am.start - 80) : am.start]
                 after = fclause[am.end : am.end + 30]
-                role = span_roles.get(i) or _role(before, after)
+                role = span_roles.get(i) or _role(before, after, subject if a == 0 else "")
                 if role is None:
                     continue
                 ev = notice.evidence(sentence.start + a, sentence.start + b)
@@ -198,6 +237,10 @@ def extract_money(notice: Notice) -> MoneyFacts:
     elif group_caps:
         facts.warnings.append(
             "Plafond d'aide : différent selon le type de porteur — voir les taux par groupe (aid_rates)."
+        )
+    if facts.cap.found and any(c.pattern == "flat" for c in by_role[CAP]):
+        facts.warnings.append(
+            "Aide forfaitaire : le montant fixe est retenu comme plafond d'aide par projet."
         )
     facts.public_ceiling = _pick(ceilings, "Taux maximal d'aides publiques cumulées", facts.warnings)
     facts.indirect_rate = _pick(indirect, "Forfait de coûts indirects", facts.warnings)
@@ -256,6 +299,12 @@ def _read_rates(
             roles.append("aid")
         else:
             roles.append("maybe-aid")
+    # "compris entre 20 % et 50 %", "de 20 à 50 %": the maximum rate is the upper bound.
+    for i, (low, high) in enumerate(zip(rate_matches, rate_matches[1:], strict=False)):
+        if _BRACKET_OPEN.search(fclause[max(0, low.start - 12) : low.start]) and _BRACKET_JOIN.match(
+            fclause[low.end : high.start]
+        ):
+            roles[i] = None
     # "50 % si le porteur est un établissement public et 30 % dans les autres cas": the
     # second rate has no cue of its own but is the same kind as its sibling.
     if "aid" in roles:
@@ -279,7 +328,8 @@ def _read_rates(
         cap = None
         for am in amounts:
             in_stretch = lo <= am.start < hi and am.start > rm.end
-            if in_stretch and _role(fclause[max(lo, am.start - 60) : am.start], "") == (CAP, "cap"):
+            role = _role(fclause[max(lo, am.start - 60) : am.start], "")
+            if in_stretch and role is not None and role[0] == CAP:
                 cap = am.value
         scope = _scope(stretch, fstretch, rm.start - lo)
         rates.append(
