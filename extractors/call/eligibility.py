@@ -18,16 +18,17 @@ from pipeline.models import Evidence, Sourced
 
 _BENEF_HEADING = re.compile(
     r"beneficiaires?|porteurs? de projets?|porteurs? eligibles?|structures? eligibles?|qui peut|candidats? eligibles?|publics? (?:cibles?|eligibles?)|eligibilite des (?:porteurs|structures|candidats)"
+    r"|collectivites eligibles|organismes? eligibles|demandeurs? eligibles|pour qui|a qui|s'adresse|qui est concerne"
 )
 _BENEF_SENTENCE = re.compile(
-    r"peuvent (?:se porter candidat|candidater|deposer|beneficier|repondre|presenter|solliciter)|(?:sont|seront) eligibles|est (?:ouvert|reserve|destine)e? aux?|s'adresse aux?|concerne les|destine aux|beneficiaires? (?:eligibles? )?:|porteurs? de projets? (?:eligibles? )?:|ouvert aux"
+    r"peuvent (?:se porter candidat|candidater|deposer|beneficier|repondre|presenter|solliciter)|(?:sont|seront) eligibles|est (?:ouvert|reserve|destine)e? aux?|s'adresse(?: aux?\b| :|\s*$)|concerne les|destine aux|beneficiaires? (?:eligibles? )?:|porteurs? de projets? (?:eligibles? )?:|ouvert aux"
 )
 _NEGATIVE = re.compile(
     r"ne (?:sont|seront|peuvent) pas|a l'exclusion|sont exclu|non eligibles?|ineligibles?|sauf\b|hors\b|ne concerne pas|excepte"
 )
 _ELIGIBLE_SENTENCE = re.compile(
     r"depenses? (?:\w+ ){0,3}(?:eligibles?|subventionnables?|retenues?|financables?)\s*(?::|sont|comprennent|concernent|portent)"
-    r"|(?:sont|seront) (?:eligibles|financables|finances|subventionnables|pris en charge)\b(?! au present)"
+    r"|(?:sont|seront) (?:eligibles|financables|finances|subventionnables|pris(?:es)? en (?:charge|compte))\b(?! au present)"
     r"|financ\w* (?:des|les) depenses|sont financables|depenses? financables"
 )
 _EXCLUSION = re.compile(r"a l'exclusion|sauf\b|hors\b|excepte")
@@ -38,6 +39,9 @@ _EXPENSE_CONTEXT = re.compile(r"depenses?|couts?|frais|postes?|assiette|investis
 _ELIGIBLE = re.compile(r"eligibles?|subventionnables?|retenu|pris(?:es)? en (?:compte|charge)|financ|concerne|porter sur|liees? a")
 _INVEST_ONLY = re.compile(
     r"(?:uniquement|exclusivement|seules?|seulement)(?: \w+){0,3} (?:des )?(?:depenses )?d'investissement|subvention d'investissement|depenses de fonctionnement (?:ne sont pas|sont exclues|ne seront pas)"
+)
+_BOTH_TYPES = re.compile(
+    r"(?:investissement (?:et|comme|ou|que) (?:de |du |en )?fonctionnement|fonctionnement (?:et|comme|ou|que) (?:d'|en |de l')?investissement)"
 )
 _OPERATING_ONLY = re.compile(r"(?:uniquement|exclusivement|seules?)(?: \w+){0,3} (?:des )?(?:depenses )?de fonctionnement")
 _MENTIONS_INVEST = re.compile(r"investissement")
@@ -97,7 +101,9 @@ def _beneficiaries(notice: Notice) -> Sourced:
 
     # 1. Lists under a beneficiaries heading or lead-in.
     for group in notice.lists:
-        if _BENEF_HEADING.search(group.context) and not _EXPENSE_CONTEXT.search(fold(group.lead)):
+        lead = fold(group.lead)
+        names_applicants = _BENEF_HEADING.search(group.context) or _BENEF_SENTENCE.search(lead)
+        if names_applicants and not _EXPENSE_CONTEXT.search(lead):
             if _NEGATIVE.search(fold(group.lead)):
                 continue
             for item in group.items:
@@ -156,23 +162,33 @@ def _expenses(notice: Notice, warnings: list[str]) -> tuple[Sourced, Sourced, li
             target = eligible
         else:
             continue
-        if _INVEST_ONLY.search(lead) or _OPERATING_ONLY.search(lead):
+        if target is eligible and (
+            _INVEST_ONLY.search(lead) or _OPERATING_ONLY.search(lead) or _BOTH_TYPES.search(lead)
+        ):
             type_evidence.append(notice.evidence(group.lead_start, group.lead_end))
         for item in group.items:
             record(target, _item_text(item.text), item.start, item.end)
 
-    # A sentence listing ineligible expenses in a paragraph ("Ne sont pas éligibles : …").
+    # Sentences in paragraphs: "Ne sont pas éligibles : …", "Le mobilier … ne sont pas pris
+    # en charge", "Sont finançables … : l'achat d'ordinateurs…", and the paragraphs of a
+    # section titled "Dépenses exclues" / "Dépenses éligibles".
     for sentence in notice.sentences:
         if sentence.unit.kind == "list_item":
             continue
         f = sentence.folded
-        if _INELIGIBLE.search(f) and re.search(r"\bdepenses?\b|\bfrais\b|\bcouts?\b", f):
-            m = _INELIGIBLE.search(f)
-            assert m is not None
-            record(ineligible, sentence.text[m.start() :], sentence.start, sentence.end)
+        heading = notice.section_of(sentence.unit).folded_heading
+        negated = _INELIGIBLE.search(f)
+        if negated and re.search(r"\bdepenses?\b|\bfrais\b|\bcouts?\b|\bpris(?:es)? en charge", f):
+            a, b = _clause_of(f, negated.start())
+            record(ineligible, sentence.text[a:b], sentence.start, sentence.end)
         elif _ELIGIBLE_SENTENCE.search(f):
             record(eligible, sentence.text, sentence.start, sentence.end)
-        if _INVEST_ONLY.search(f) or _OPERATING_ONLY.search(f):
+        elif sentence.unit.kind == "paragraph" and _EXPENSE_CONTEXT.search(heading):
+            if _INELIGIBLE.search(heading):
+                record(ineligible, sentence.text, sentence.start, sentence.end)
+            elif _ELIGIBLE.search(heading) or re.search(r"quelles? depenses", heading):
+                record(eligible, sentence.text, sentence.start, sentence.end)
+        if _INVEST_ONLY.search(f) or _OPERATING_ONLY.search(f) or _BOTH_TYPES.search(f):
             type_evidence.append(notice.evidence(sentence.start, sentence.end))
 
     # A code said eligible in one place and excluded in another is a partial exclusion
@@ -184,6 +200,13 @@ def _expenses(notice: Notice, warnings: list[str]) -> tuple[Sourced, Sourced, li
             f"Dépenses « {code} » : éligibles, avec des exclusions partielles à vérifier : {quotes}"
         )
     return _codes_field(eligible), _codes_field(ineligible), type_evidence
+
+
+def _clause_of(folded: str, at: int) -> tuple[int, int]:
+    """The clause around offset `at`: between ";", " mais " or the sentence's ends."""
+    start = max([m.end() for m in re.finditer(r";| mais ", folded[:at])] + [0])
+    nxt = re.search(r";| mais ", folded[at:])
+    return start, at + nxt.start() if nxt else len(folded)
 
 
 def _item_text(text: str) -> str:
@@ -209,6 +232,10 @@ def _expense_types(
             return Sourced(value=["investissement"], evidence=type_evidence, confidence=0.9)
         if _OPERATING_ONLY.search(text):
             return Sourced(value=["fonctionnement"], evidence=type_evidence, confidence=0.9)
+        if _BOTH_TYPES.search(text):
+            return Sourced(
+                value=["investissement", "fonctionnement"], evidence=type_evidence, confidence=0.9
+            )
     if not eligible.value:
         return Sourced()
     quotes = " ".join(fold(e.quote) for e in eligible.evidence)

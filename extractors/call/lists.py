@@ -10,10 +10,12 @@ from extractors.lexicon import fold
 from pipeline.models import Sourced
 
 _THEMES = re.compile(
-    r"\baxes?\b|thematiques?|\bthemes?\b|\bvolets?\b|priorites?|projets? attendus|types? de projets|projets? (?:eligibles|vises|concernes)|domaines? d'intervention|objets? de l'appel"
+    r"\baxes?\b|thematiques?|\bthemes?\b|\bvolets?\b|priorit(?:es?|aires?)|projets? attendus|types? de projets|projets? (?:eligibles|vises|concernes)|domaines? d'intervention|objets? de l'appel"
+    r"|categories? d'operations|actions? (?:eligibles|soutenues|financees|attendues)|pour quoi|quels? projets|operations? (?:eligibles|soutenues)"
 )
 _CRITERIA = re.compile(
-    r"criteres? (?:de selection|d'analyse|d'appreciation|d'evaluation|de priorisation|de notation|de choix)|(?:analyses?|evalues?|selectionnes?|apprecies?|priorises?|notes?|classes?) (?:\w+ ){0,4}(?:selon|au regard d|sur la base d|en fonction d)"
+    r"criteres? (?:de selection|d'analyse|d'appreciation|d'evaluation|de priorisation|de notation|de choix)|(?:analyses?|evalues?|selectionnes?|apprecies?|priorises?|notes?|classes?|examine\w*) (?:\w+ ){0,4}(?:selon|au regard d|sur la base d|en fonction d)"
+    r"|criteres suivants|comment (?:sont|seront) (?:selectionnes|choisis|evalues)"
 )
 _NOT_THEMES = re.compile(r"criteres?|depenses?|pieces?|documents?|beneficiaires?|porteurs?|indicateurs?|dossier")
 
