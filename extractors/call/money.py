@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from extractors.call.notice import Notice, Sentence
+from extractors.call.tables import table_rates
 from extractors.lexicon import applicant_codes, fold
 from pipeline.models import AidRate, Evidence, Sourced
 from pipeline.text import AmountMatch, RateMatch, find_amounts, find_rates
@@ -244,12 +245,15 @@ def extract_money(notice: Notice) -> MoneyFacts:
         )
     facts.public_ceiling = _pick(ceilings, "Taux maximal d'aides publiques cumulées", facts.warnings)
     facts.indirect_rate = _pick(indirect, "Forfait de coûts indirects", facts.warnings)
+    rates.extend((tr.rate, tr.evidence) for tr in table_rates(notice))
     facts.aid_rates = _merge_rates(rates, facts.warnings)
     _general_basis(notice, facts.aid_rates)
     return facts
 
 
-_GENERAL_BASIS = re.compile(r"\btaux\b(?: \w+| d'\w+){0,6} (?:s'applique\w*|calcule\w*|porte\w*|exprime\w*)")
+_GENERAL_BASIS = re.compile(
+    r"\b(?:taux|aide|subvention)\b(?: \w+| d'\w+){0,6} (?:s'applique\w*|calcule\w*|porte\w*|exprime\w*|assise?s?)\b"
+)
 
 
 def _general_basis(notice: Notice, aid_rates: Sourced) -> None:
