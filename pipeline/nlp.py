@@ -91,5 +91,6 @@ def is_retrospective(doc_or_span) -> bool:  # type: ignore[no-untyped-def]
 def has_finite_verb(doc_or_span) -> bool:  # type: ignore[no-untyped-def]
     """True when the text is a sentence (a conjugated verb) rather than a name or title."""
     return any(
-        tok.pos_ == "VERB" and "Fin" in tok.morph.get("VerbForm") for tok in doc_or_span
+        tok.is_alpha and tok.pos_ == "VERB" and "Fin" in tok.morph.get("VerbForm")
+        for tok in doc_or_span
     )
