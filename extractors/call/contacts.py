@@ -68,7 +68,10 @@ def extract_contacts(notice: Notice) -> Sourced:
         if pm.start() in used_phones:
             continue
         line_start = text.rfind("\n", 0, pm.start()) + 1
-        if re.search(r"t[eé]l|contact|joindre|appeler|renseignements", fold(text[line_start : pm.start()])):
+        if re.search(
+            r"t[eé]l|contact|joindre|appeler|renseignements?|question|informations?|service|accueil|standard",
+            fold(text[line_start : pm.start()]),
+        ):
             contacts.append(Contact(name=None, email=None, phone=phone_pairs(pm.group(0))))
             evidence.append(notice.evidence(line_start, pm.end()))
     if not contacts:

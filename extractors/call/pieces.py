@@ -18,7 +18,7 @@ _PIECES_LEAD = re.compile(
     r"pieces? (?:a joindre|justificatives?|constitutives?|a fournir|obligatoires?)|documents? (?:a joindre|a fournir|suivants)|composition du dossier"
     r"|dossier (?:complet|de candidature|de demande)? ?(?:comprendra|comprend|devra comprendre|comportera|comporte|doit comporter|est compose|sera compose|doit contenir|contiendra)"
     r"|constitution du dossier|contenu du dossier|(?:joindre|fournir)(?: \w+){0,3} :|\bcomprend(?:ra)?\s*:|pieces suivantes"
-    r"|dossier (?:complet )?(?:comprenant|compose de|constitue de)"
+    r"|dossier (?:complet )?(?:comprenant|compose de|constitue de)|\b(?:envoyez|adressez|transmettez|joignez|fournissez|deposez)\b"
 )
 # Sentences that make a note or a form mandatory.
 _OBLIGATION = re.compile(
@@ -57,7 +57,7 @@ def extract_pieces(notice: Notice) -> tuple[Sourced, list[str]]:
         if sentence.unit.kind != "list_item":
             lead = _PIECES_LEAD.search(f)
             if lead:  # "Le dossier complet comprenant la lettre de demande, … doit être déposé"
-                for hit in find_terms(sentence.text[lead.start() :], PIECE_TERMS):
+                for hit in find_terms(sentence.text[lead.end() :], PIECE_TERMS):
                     for code in hit.codes:
                         add(code, notice.evidence(sentence.start, sentence.end))
         if sentence.retrospective or not _OBLIGATION.search(f):
