@@ -86,7 +86,10 @@ def slugify(text: str) -> str:
     ascii_text = (
         unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     )
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:80].rstrip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if len(slug) > 100:  # keep ids usable as file names: cut at a word boundary
+        slug = slug[:101].rsplit("-", 1)[0]
+    return slug
 
 
 def extract_identity(notice: Notice) -> IdentityFacts:
