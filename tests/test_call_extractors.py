@@ -198,3 +198,72 @@ def test_aid_bracket_gives_floor_and_cap_and_opening(tmp_path: Path) -> None:
     assert rules.closes_at.value.isoformat() == "2024-09-15T23:59:59+02:00"
     assert rules.opens_on.value is not None and rules.opens_on.value.isoformat() == "2024-06-01"
     assert rules.territory.value is not None and rules.territory.value.code == "28"
+
+
+def test_cap_of_the_eligible_base_is_not_a_cap_of_aid(tmp_path: Path) -> None:
+    rules = rules_of(
+        tmp_path,
+        "Appel à projets DETR 2025\n\n"
+        "Le taux de subvention est compris entre 20 % et 50 % du montant hors taxes de la "
+        "dépense subventionnable.\n\n"
+        "Le montant de la dépense subventionnable ne peut être inférieur à 5 000 € HT. "
+        "Il est plafonné à 600 000 € HT par opération.\n",
+    )
+    assert rules.max_aid_eur.value is None
+    assert rules.min_eligible_cost_eur.value == Decimal(5000)
+    assert rules.min_aid_eur.value is None
+    # A range of rates: the maximum rate is its upper bound.
+    assert [r.max_rate for r in rules.aid_rates.value or []] == [Decimal("0.5")]
+
+
+def test_flat_rate_grant_is_kept_as_the_cap_with_a_warning(tmp_path: Path) -> None:
+    rules = rules_of(
+        tmp_path,
+        "Appel à projets Parents connectés 2025\n\n"
+        "Subvention forfaitaire de 3 000 € par projet retenu.\nEnveloppe totale : 45 000 €.\n",
+    )
+    assert rules.max_aid_eur.value == Decimal(3000)
+    assert rules.envelope_eur.value == Decimal(45000)
+    assert any("forfaitaire" in w for w in rules.warnings)
+
+
+def test_national_agency_funder(tmp_path: Path) -> None:
+    rules = rules_of(
+        tmp_path,
+        "Appel à projets Mobilités rurales 2025\n\n"
+        "L'ADEME lance un appel à projets pour soutenir les mobilités dans les territoires "
+        "peu denses.\n",
+    )
+    assert rules.funder.value == "ADEME"
+    assert rules.territory.value is not None and rules.territory.value.level == "national"
+
+
+def test_rates_table_is_read_with_its_headers(tmp_path: Path) -> None:
+    from docx import Document as new_docx
+
+    doc = new_docx()
+    doc.add_heading("Appel à projets Territoires intelligents 2025", level=0)
+    doc.add_paragraph("La Région Normandie soutient les projets de territoires intelligents.")
+    table = doc.add_table(rows=3, cols=3)
+    for row, cells in zip(
+        table.rows,
+        [
+            ("Bénéficiaires", "Taux maximum d'aide", "Plafond d'aide"),
+            ("Communes et EPCI", "50 %", "500 000 €"),
+            ("Associations", "70 %", "150 000 €"),
+        ],
+        strict=True,
+    ):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    path = tmp_path / "avis.docx"
+    doc.save(str(path))
+    rules = extract_call(read_document(path))
+    rates = {r.max_rate: r for r in rules.aid_rates.value or []}
+    assert set(rates[Decimal("0.5")].beneficiaries or []) == {"commune", "epci"}
+    assert rates[Decimal("0.5")].max_aid_eur == Decimal(500000)
+    assert rates[Decimal("0.7")].beneficiaries == ["association"]
+    assert rates[Decimal("0.7")].max_aid_eur == Decimal(150000)
+    assert "50 %" in rules.aid_rates.evidence[0].quote or any(
+        "50 %" in e.quote for e in rules.aid_rates.evidence
+    )

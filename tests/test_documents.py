@@ -846,3 +846,16 @@ def test_offset_mapper_inverts_original_offset(raw: str) -> None:
     )
     for offset in range(len(text) + 1):
         assert to_norm(doc_like.original_offset(offset)) == offset
+
+
+def test_faq_questions_are_headings(tmp_path: Path) -> None:
+    path = tmp_path / "flyer.txt"
+    path.write_text(
+        "Appel à projets Parents connectés\n\nPour qui ?\n"
+        "Associations, centres sociaux, communes et CCAS de la Sarthe.\n\n"
+        "Combien ?\nSubvention forfaitaire de 3 000 € par projet retenu.\n",
+        encoding="utf-8",
+    )
+    doc = read_document(path)
+    headings = [doc.text[b.start : b.end] for b in doc.blocks if b.kind == "heading"]
+    assert "Pour qui ?" in headings and "Combien ?" in headings
