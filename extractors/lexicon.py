@@ -49,40 +49,98 @@ def _compile(entries: Sequence[Entry]) -> list[tuple[str, re.Pattern[str], tuple
 BENEFICIARY_TERMS = _compile(
     [
         # Places and qualifiers, not applicants: masked first, they give no code.
-        ("of-communes", r"\b(?:des|de ces|de leurs|de la|de sa|d'une|dans les|dans leurs) communes?(?: membres?)?\b", ()),
-        ("territory-of", r"(?:territoire|perimetre|ressort) (?:de la |de l'|du |des |de )?[\w' -]{0,40}?(?:metropole|communaute|agglomeration|departement|region)\b", ()),
-        ("of-metropole", r"\b(?:de|du|sur|dans) (?:la |le )?(?:metropole|departement|region)\b", ()),
+        (
+            "of-communes",
+            r"\b(?:des|de ces|de leurs|de la|de sa|d'une|dans les|dans leurs) communes?(?: membres?)?\b",
+            (),
+        ),
+        (
+            "territory-of",
+            r"(?:territoire|perimetre|ressort) (?:de la |de l'|du |des |de )?[\w' -]{0,40}?(?:metropole|communaute|agglomeration|departement|region)\b",
+            (),
+        ),
+        (
+            "of-metropole",
+            r"\b(?:de|du|sur|dans) (?:la |le )?(?:metropole|departement|region)\b",
+            (),
+        ),
         ("epci-long", r"etablissements? publics? de cooperation intercommunale", ("epci",)),
-        ("ct", r"collectivites? (?:territoriales?|locales?)(?: et (?:territoriales?|locales?))?",
-         ("commune", "departement", "region")),
-        ("groupements", r"(?:leurs|et leurs|ses|de leurs) groupements|groupements? (?:de collectivites|de communes|intercommunaux)",
-         ("epci", "syndicat")),
-        ("ccas", r"\bccas\b|\bcias\b|centres? (?:communaux|intercommunaux) d'action sociale", ("ccas",)),
-        ("epl", r"entreprises? publiques? locales?|societes? d'economie mixte|\bsem\b|\bspl\b|\bsemop\b|societes? publiques? locales?",
-         ("sem_spl",)),
+        (
+            "ct",
+            r"collectivites? (?:territoriales?|locales?)(?: et (?:territoriales?|locales?))?",
+            ("commune", "departement", "region"),
+        ),
+        (
+            "groupements",
+            r"(?:leurs|et leurs|ses|de leurs) groupements|groupements? (?:de collectivites|de communes|intercommunaux)",
+            ("epci", "syndicat"),
+        ),
+        (
+            "ccas",
+            r"\bccas\b|\bcias\b|centres? (?:communaux|intercommunaux) d'action sociale",
+            ("ccas",),
+        ),
+        (
+            "epl",
+            r"entreprises? publiques? locales?|societes? d'economie mixte|\bsem\b|\bspl\b|\bsemop\b|societes? publiques? locales?",
+            ("sem_spl",),
+        ),
         ("gip", r"\bgip\b|groupements? d'interet public", ("gip",)),
-        ("ep", r"(?:leurs )?etablissements? publics?(?: locaux)?", ("ccas", "etablissement_public")),
-        ("ep-named", r"bailleurs? sociaux|offices? publics? de l'habitat|centres? de gestion|offices? de tourisme|centres? hospitaliers?|\behpad\b",
-         ("etablissement_public",)),
-        ("epci", r"\bepci\b|intercommunalites?|communautes? (?:de communes|d'agglomeration|urbaines?)|metropoles?",
-         ("epci",)),
-        ("syndicat", r"syndicats? (?:mixtes?|de communes|intercommunaux|d'energie|departementaux)|\bpetr\b|poles? d'equilibre territorial",
-         ("syndicat",)),
+        (
+            "ep",
+            r"(?:leurs )?etablissements? publics?(?: locaux)?",
+            ("ccas", "etablissement_public"),
+        ),
+        (
+            "ep-named",
+            r"bailleurs? sociaux|offices? publics? de l'habitat|centres? de gestion|offices? de tourisme|centres? hospitaliers?|\behpad\b",
+            ("etablissement_public",),
+        ),
+        (
+            "epci",
+            r"\bepci\b|intercommunalites?|communautes? (?:de communes|d'agglomeration|urbaines?)|metropoles?",
+            ("epci",),
+        ),
+        (
+            "syndicat",
+            r"syndicats? (?:mixtes?|de communes|intercommunaux|d'energie|departementaux)|\bpetr\b|poles? d'equilibre territorial",
+            ("syndicat",),
+        ),
         ("commune", r"\bcommunes?\b", ("commune",)),
         ("departement", r"\bdepartements?\b|conseils? departementaux", ("departement",)),
         ("region", r"\bregions?\b(?! (?:de|d'|des|du)\b)", ("region",)),
-        ("pme", r"\bpme\b|\btpe\b|\beti\b|petites? et moyennes? entreprises?|micro-?entreprises?|tres petites entreprises",
-         ("pme",)),
-        ("chambre", r"chambres? (?:consulaires?|de commerce|de metiers|d'agriculture|des metiers)|\bcci\b|\bcma\b",
-         ("chambre_consulaire",)),
-        ("orgpro", r"organismes? professionnels?|organisations? professionnelles?|federations? professionnelles?|syndicats? professionnels?",
-         ("organisme_professionnel",)),
-        ("recherche", r"organismes? de recherche|universites?|laboratoires? de recherche|etablissements? d'enseignement superieur",
-         ("recherche",)),
-        ("entreprise", r"\bentreprises?\b|\bsocietes? commerciales?|\bscic\b|\bscop\b", ("entreprise",)),
+        (
+            "pme",
+            r"\bpme\b|\btpe\b|\beti\b|petites? et moyennes? entreprises?|micro-?entreprises?|tres petites entreprises",
+            ("pme",),
+        ),
+        (
+            "chambre",
+            r"chambres? (?:consulaires?|de commerce|de metiers|d'agriculture|des metiers)|\bcci\b|\bcma\b",
+            ("chambre_consulaire",),
+        ),
+        (
+            "orgpro",
+            r"organismes? professionnels?|organisations? professionnelles?|federations? professionnelles?|syndicats? professionnels?",
+            ("organisme_professionnel",),
+        ),
+        (
+            "recherche",
+            r"organismes? de recherche|universites?|laboratoires? de recherche|etablissements? d'enseignement superieur",
+            ("recherche",),
+        ),
+        (
+            "entreprise",
+            r"\bentreprises?\b|\bsocietes? commerciales?|\bscic\b|\bscop\b",
+            ("entreprise",),
+        ),
         ("association", r"\bassociations?\b", ("association",)),
         ("particulier", r"\bparticuliers?\b", ("particulier",)),
-        ("agriculteur", r"agriculteurs?|exploitants? agricoles?|exploitations? agricoles?", ("agriculteur",)),
+        (
+            "agriculteur",
+            r"agriculteurs?|exploitants? agricoles?|exploitations? agricoles?",
+            ("agriculteur",),
+        ),
         ("etat", r"services? (?:deconcentres )?de l'etat", ("etat",)),
     ]
 )
@@ -90,47 +148,107 @@ BENEFICIARY_TERMS = _compile(
 EXPENSE_TERMS = _compile(
     [
         ("indirect", r"\bcouts? indirects?", ("couts_indirects",)),
-        ("general", r"\bfrais generaux|\bcharges? (?:de (?:la )?structure|fixes)|\bfrais de structure|\bfonctionnement courant|\bfrais de fonctionnement (?:de la structure|courant)|\bfluides\b|\bloyers?\b", ("frais_generaux",)),
-        ("network", r"\btres haut debit|\bhaut debit|\bthd\b|connectivite|fibre optique|amenagements? numeriques?|infrastructures? (?:de |des )?(?:reseaux?|telecom\w*)",
-         ("infrastructure_reseau",)),
-        ("works", r"\bimmobili\w+|\btravaux|\bgenie civil|\blocaux\b|\bbatiments?\b|\bconstructions?\b|\bacquisitions? foncieres?",
-         ("immobilier",)),
+        (
+            "general",
+            r"\bfrais generaux|\bcharges? (?:de (?:la )?structure|fixes)|\bfrais de structure|\bfonctionnement courant|\bfrais de fonctionnement (?:de la structure|courant)|\bfluides\b|\bloyers?\b",
+            ("frais_generaux",),
+        ),
+        (
+            "network",
+            r"\btres haut debit|\bhaut debit|\bthd\b|connectivite|fibre optique|amenagements? numeriques?|infrastructures? (?:de |des )?(?:reseaux?|telecom\w*)",
+            ("infrastructure_reseau",),
+        ),
+        (
+            "works",
+            r"\bimmobili\w+|\btravaux|\bgenie civil|\blocaux\b|\bbatiments?\b|\bconstructions?\b|\bacquisitions? foncieres?",
+            ("immobilier",),
+        ),
         ("furniture", r"\bmobiliers?\b", ("mobilier",)),
-        ("staff", r"\bpersonnel|\bsalaires?\b|\bremunerations?\b|\bcharges? (?:sociales|salariales)|\bmasse salariale|\bfrais de deplacement|\banimateurs?\b|\brecrutement\b|\bpostes? de (?:charge|chef|coordinat)", ("personnel",)),
-        ("hosting", r"\bhebergement|\bmaintenance|\bstockage|\binfogerance", ("hebergement_maintenance",)),
+        (
+            "staff",
+            r"\bpersonnel|\bsalaires?\b|\bremunerations?\b|\bcharges? (?:sociales|salariales)|\bmasse salariale|\bfrais de deplacement|\banimateurs?\b|\brecrutement\b|\bpostes? de (?:charge|chef|coordinat)",
+            ("personnel",),
+        ),
+        (
+            "hosting",
+            r"\bhebergement|\bmaintenance|\bstockage|\binfogerance",
+            ("hebergement_maintenance",),
+        ),
         ("subscription", r"\babonnements?\b|\blicences? annuelles?", ("abonnement",)),
         ("communication", r"\bcommunication|\bpublicite|\bpromotion\b", ("communication",)),
         ("training", r"\bformations?\b", ("formation",)),
-        ("software", r"\blogiciels?\b|\bimmateriel|\bapplications? (?:metier|mobile)|\blicences?\b|\bprogiciels?\b", ("logiciel",)),
-        ("hardware", r"\bmateriels?\b|\bequipements?\b|\bterminaux\b|\bordinateurs?\b|\btablettes?\b|\bserveurs?\b|\bcapteurs?\b|\bobjets? connectes?|\bbornes?\b",
-         ("materiel",)),
-        ("service", r"\bprestations?\b|\betudes?\b|\bdeveloppements?\b|\bassistance a maitrise d'ouvrage|\bamo\b|\bconseil\b|\bingenierie|\baccompagnement externe|\bintervenants?\b|\bmaitrise d'oeuvre",
-         ("prestation",)),
+        (
+            "software",
+            r"\blogiciels?\b|\bimmateriel|\bapplications? (?:metier|mobile)|\blicences?\b|\bprogiciels?\b",
+            ("logiciel",),
+        ),
+        (
+            "hardware",
+            r"\bmateriels?\b|\bequipements?\b|\bterminaux\b|\bordinateurs?\b|\btablettes?\b|\bserveurs?\b|\bcapteurs?\b|\bobjets? connectes?|\bbornes?\b",
+            ("materiel",),
+        ),
+        (
+            "service",
+            r"\bprestations?\b|\betudes?\b|\bdeveloppements?\b|\bassistance a maitrise d'ouvrage|\bamo\b|\bconseil\b|\bingenierie|\baccompagnement externe|\bintervenants?\b|\bmaitrise d'oeuvre",
+            ("prestation",),
+        ),
     ]
 )
 
 PIECE_TERMS = _compile(
     [
-        ("nr", r"numerique responsable|sobriete numerique|eco-?conception|green ?it|bilan carbone", ("note_numerique_responsable",)),
-        ("rgpd", r"protection des donnees|donnees personnelles|\brgpd\b|reglement general sur la protection", ("note_protection_donnees",)),
-        ("non-start", r"non[- ]commencement|attestation de non demarrage", ("attestation_non_commencement",)),
-        ("honour", r"attestation sur l'honneur|declaration sur l'honneur", ("attestation_honneur",)),
-        ("deliberation", r"deliberation|decision de l'organe (?:deliberant|competent)|extrait du registre", ("deliberation",)),
+        (
+            "nr",
+            r"numerique responsable|sobriete numerique|eco-?conception|green ?it|bilan carbone",
+            ("note_numerique_responsable",),
+        ),
+        (
+            "rgpd",
+            r"protection des donnees|donnees personnelles|\brgpd\b|reglement general sur la protection",
+            ("note_protection_donnees",),
+        ),
+        (
+            "non-start",
+            r"non[- ]commencement|attestation de non demarrage",
+            ("attestation_non_commencement",),
+        ),
+        (
+            "honour",
+            r"attestation sur l'honneur|declaration sur l'honneur",
+            ("attestation_honneur",),
+        ),
+        (
+            "deliberation",
+            r"deliberation|decision de l'organe (?:deliberant|competent)|extrait du registre",
+            ("deliberation",),
+        ),
         ("plan", r"plan de financement", ("plan_financement",)),
         ("budget", r"budget previsionnel|budget detaille", ("budget_previsionnel",)),
         ("quotes", r"\bdevis\b|estimations? chiffrees?", ("devis",)),
         ("rib", r"\brib\b|releve d'identite bancaire|coordonnees bancaires", ("rib",)),
         ("statuts", r"\bstatuts\b", ("statuts",)),
-        ("officers", r"liste des (?:dirigeants|membres du (?:bureau|conseil d'administration))|composition du (?:bureau|conseil d'administration)",
-         ("liste_dirigeants",)),
+        (
+            "officers",
+            r"liste des (?:dirigeants|membres du (?:bureau|conseil d'administration))|composition du (?:bureau|conseil d'administration)",
+            ("liste_dirigeants",),
+        ),
         ("kbis", r"k-?bis|extrait d'immatriculation", ("kbis",)),
         ("timeline", r"\bcalendrier|\bplanning|\bretroplanning|\becheancier", ("calendrier",)),
-        ("partners", r"lettres? d'(?:intention|engagement|soutien) (?:des |de )?partenaires|lettres? d'intention|lettres? de soutien",
-         ("lettre_intention",)),
-        ("description", r"\bnote (?:descriptive|de presentation|explicative|technique)|\bnotice (?:descriptive|explicative|de presentation)|\bdescriptif (?:detaille )?du projet|\bpresentation (?:detaillee )?du projet|\bmemoire technique|\bannexe technique|\bfiche (?:projet|action|de presentation)",
-         ("note_descriptive",)),
-        ("form", r"\bformulaire|\b(?:lettre|courrier) de (?:demande|candidature|sollicitation)|\bdemande (?:d'aide|de subvention|de financement)(?: \w+){0,4} signee|\bdemande signee|\bdossier de (?:candidature|demande)|\bcerfa\b",
-         ("formulaire",)),
+        (
+            "partners",
+            r"lettres? d'(?:intention|engagement|soutien) (?:des |de )?partenaires|lettres? d'intention|lettres? de soutien",
+            ("lettre_intention",),
+        ),
+        (
+            "description",
+            r"\bnote (?:descriptive|de presentation|explicative|technique)|\bnotice (?:descriptive|explicative|de presentation)|\bdescriptif (?:detaille )?du projet|\bpresentation (?:detaillee )?du projet|\bmemoire technique|\bannexe technique|\bfiche (?:projet|action|de presentation)",
+            ("note_descriptive",),
+        ),
+        (
+            "form",
+            r"\bformulaire|\b(?:lettre|courrier) de (?:demande|candidature|sollicitation)|\bdemande (?:d'aide|de subvention|de financement)(?: \w+){0,4} signee|\bdemande signee|\bdossier de (?:candidature|demande)|\bcerfa\b",
+            ("formulaire",),
+        ),
     ]
 )
 
@@ -159,11 +277,13 @@ _FUNDER_ACTS = re.compile(
 
 
 def _names_funder(folded: str, hit: TermHit) -> bool:
-    """"avec le Département", "Le Département attribuera…": the funder, not an applicant."""
+    """ "avec le Département", "Le Département attribuera…": the funder, not an applicant."""
     before = folded[: hit.start]
     if _FUNDER_BEFORE.search(before):
         return True
-    singular = re.search(r"\b(?:le|la)\s*$", before) and not folded[hit.start : hit.end].endswith("s")
+    singular = re.search(r"\b(?:le|la)\s*$", before) and not folded[hit.start : hit.end].endswith(
+        "s"
+    )
     return bool(singular and _FUNDER_ACTS.match(folded, hit.end))
 
 
@@ -177,14 +297,18 @@ def applicant_codes(text: str) -> list[str]:
             continue
         codes.extend(c for c in hit.codes if c not in codes)
     # "entreprises … (PME au sens européen, y compris SCOP)": the qualified family only.
-    if "pme" in codes and "entreprise" in codes and re.search(
-        r"entreprises?[^.;]{0,80}\([^)]*\b(?:pme|tpe)\b", folded
+    if (
+        "pme" in codes
+        and "entreprise" in codes
+        and re.search(r"entreprises?[^.;]{0,80}\([^)]*\b(?:pme|tpe)\b", folded)
     ):
         codes.remove("entreprise")
     return codes
 
 
-def codes_in(text: str, entries: Iterable[tuple[str, re.Pattern[str], tuple[str, ...]]]) -> list[str]:
+def codes_in(
+    text: str, entries: Iterable[tuple[str, re.Pattern[str], tuple[str, ...]]]
+) -> list[str]:
     """The codes named in `text`, in order of first appearance, without duplicates."""
     seen: list[str] = []
     for hit in find_terms(text, entries):

@@ -25,8 +25,13 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-call_app = typer.Typer(help="Appels à projets : extraire, afficher, exporter les règles.", no_args_is_help=True)
-schema_app = typer.Typer(help="Schémas JSON des contrats (règles d'un appel, résultat d'un dossier).", no_args_is_help=True)
+call_app = typer.Typer(
+    help="Appels à projets : extraire, afficher, exporter les règles.", no_args_is_help=True
+)
+schema_app = typer.Typer(
+    help="Schémas JSON des contrats (règles d'un appel, résultat d'un dossier).",
+    no_args_is_help=True,
+)
 app.add_typer(call_app, name="call")
 app.add_typer(schema_app, name="schema")
 
@@ -49,7 +54,9 @@ def fail(message: str, hint: str | None = None) -> typer.Exit:
 @call_app.command("extract")
 def call_extract(
     notice: Annotated[Path, typer.Argument(help="Avis d'appel à projets (PDF, DOCX, TXT, HTML).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON (contrat CallRules).")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Sortie JSON (contrat CallRules).")
+    ] = False,
     output: Annotated[
         Path | None,
         typer.Option("-o", "--output", help="Écrire le fichier de règles relisible (JSON)."),
@@ -67,9 +74,7 @@ def call_extract(
     if output is not None:
         rules, kept = rulesfile.write_rules(rules, output)
         if kept:
-            err.print(
-                f"[green]Valeurs corrigées à la main conservées :[/] {', '.join(kept)}"
-            )
+            err.print(f"[green]Valeurs corrigées à la main conservées :[/] {', '.join(kept)}")
         err.print(f"[green]Règles écrites dans[/] {output}")
     if as_json:
         sys.stdout.write(rules.model_dump_json(indent=2) + "\n")
@@ -79,7 +84,10 @@ def call_extract(
 
 @call_app.command("show")
 def call_show(
-    rules_file: Annotated[Path, typer.Argument(help="Fichier de règles (écrit par « aap call extract -o » ou à la main).")],
+    rules_file: Annotated[
+        Path,
+        typer.Argument(help="Fichier de règles (écrit par « aap call extract -o » ou à la main)."),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:
     """Afficher un fichier de règles avec la source de chaque valeur."""
@@ -93,7 +101,10 @@ def call_show(
 @call_app.command("export-dispositif")
 def call_export_dispositif(
     rules_file: Annotated[Path, typer.Argument(help="Fichier de règles.")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Fichier CSV à écrire (sinon : sortie standard).")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Fichier CSV à écrire (sinon : sortie standard)."),
+    ] = None,
 ) -> None:
     """Exporter les règles au format national « schéma dispositif-aide » (etalab)."""
     from pipeline import dispositif
@@ -133,7 +144,9 @@ def schema_call() -> None:
 @schema_app.command("dossier")
 def schema_dossier() -> None:
     """Schéma JSON du résultat de vérification d'un dossier."""
-    sys.stdout.write(json.dumps(CheckResult.model_json_schema(), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(
+        json.dumps(CheckResult.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    )
 
 
 # --------------------------------------------------------------------------- demo
@@ -141,7 +154,9 @@ def schema_dossier() -> None:
 
 @app.command("demo")
 def demo(
-    home: Annotated[Path, typer.Option("--home", help="Dossier de travail de la démonstration.")] = Path("aap-data"),
+    home: Annotated[
+        Path, typer.Option("--home", help="Dossier de travail de la démonstration.")
+    ] = Path("aap-data"),
 ) -> None:
     """Démonstration : extraire les règles des appels à projets fournis en exemple."""
     from pipeline import demo as demo_module
@@ -156,7 +171,9 @@ def print_rules(rules: CallRules) -> None:
     from extractors.call import FIELD_LABELS
     from pipeline.render import value_text
 
-    table = Table(title=f"Règles de l'appel « {rules.title.value or rules.call_id} »", show_lines=True)
+    table = Table(
+        title=f"Règles de l'appel « {rules.title.value or rules.call_id} »", show_lines=True
+    )
     table.add_column("Champ", style="bold")
     table.add_column("Valeur")
     table.add_column("Source (citation)", max_width=60)

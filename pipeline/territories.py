@@ -23,7 +23,7 @@ class Area:
 
     @property
     def of_name(self) -> str:
-        """"de la Loire", "du Rhône", "d'Ille-et-Vilaine", "des Pays de la Loire"."""
+        """ "de la Loire", "du Rhône", "d'Ille-et-Vilaine", "des Pays de la Loire"."""
         if self.tncc == 0 and self.name.startswith("La "):
             return "de " + self.name
         return _OF[self.tncc] + self.name

@@ -132,8 +132,15 @@ def test_beneficiary_families_expand_to_codes(tmp_path: Path) -> None:
         "associations, GIP. Les particuliers ne sont pas éligibles.\n",
     )
     assert set(rules.eligible_beneficiaries.value or []) == {
-        "commune", "departement", "region", "ccas", "etablissement_public", "epci",
-        "syndicat", "association", "gip",
+        "commune",
+        "departement",
+        "region",
+        "ccas",
+        "etablissement_public",
+        "epci",
+        "syndicat",
+        "association",
+        "gip",
     }
 
 
@@ -149,7 +156,11 @@ def test_required_pieces_and_mandatory_notes(tmp_path: Path) -> None:
         "Le porteur devra préciser dans une note sa démarche pour un numérique responsable.\n",
     )
     assert set(rules.required_pieces.value or []) == {
-        "deliberation", "plan_financement", "rib", "devis", "note_numerique_responsable",
+        "deliberation",
+        "plan_financement",
+        "rib",
+        "devis",
+        "note_numerique_responsable",
     }
 
 

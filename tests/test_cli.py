@@ -77,7 +77,12 @@ def test_hand_written_rules_file_with_bare_values(tmp_path: Path) -> None:
     result = runner.invoke(app, ["call", "show", str(rules_file), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["max_aid_eur"] == {"value": 10000, "evidence": [], "confidence": None, "source": "manual"}
+    assert data["max_aid_eur"] == {
+        "value": 10000,
+        "evidence": [],
+        "confidence": None,
+        "source": "manual",
+    }
 
 
 @pytest.mark.parametrize(

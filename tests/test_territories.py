@@ -35,7 +35,11 @@ def test_institution_names_use_the_right_article() -> None:
 
 @pytest.mark.parametrize(
     ("domain", "code"),
-    [("numerique.feder@bourgognefranchecomte.fr", "27"), ("loire.fr", "42"), ("paysdelaloire.fr", "52")],
+    [
+        ("numerique.feder@bourgognefranchecomte.fr", "27"),
+        ("loire.fr", "42"),
+        ("paysdelaloire.fr", "52"),
+    ],
 )
 def test_from_domain(domain: str, code: str) -> None:
     area = territories.from_domain(domain)
@@ -49,7 +53,14 @@ def test_unknown_domain_gives_nothing() -> None:
 
 @pytest.mark.parametrize(
     ("postcode", "dep"),
-    [("42000", "42"), ("20000", "2A"), ("20200", "2B"), ("97110", "971"), ("75001", "75"), ("4200", None)],
+    [
+        ("42000", "42"),
+        ("20000", "2A"),
+        ("20200", "2B"),
+        ("97110", "971"),
+        ("75001", "75"),
+        ("4200", None),
+    ],
 )
 def test_departement_of_postcode(postcode: str, dep: str | None) -> None:
     assert territories.departement_of_postcode(postcode) == dep

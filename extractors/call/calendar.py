@@ -30,7 +30,9 @@ _OPENING = re.compile(r"ouverture|\bouvert|lancement|a compter du|a partir du|de
 _DEADLINE = re.compile(
     r"date limite|au plus tard|avant le|jusqu'au|jusqu'a|cloture|clos|limite|vague|session|releve|fin\b|d'ici le|au \d"
 )
-_SELF_DATING = re.compile(r"(?:publie\w*|mise? a jour|^[\w' -]{2,40}, le|\n[\w' -]{2,40}, le)\s*(?:le|:)?\s*$")
+_SELF_DATING = re.compile(
+    r"(?:publie\w*|mise? a jour|^[\w' -]{2,40}, le|\n[\w' -]{2,40}, le)\s*(?:le|:)?\s*$"
+)
 _YEAR = re.compile(r"\b(20\d{2})\b")
 
 
@@ -79,7 +81,9 @@ def extract_calendar(notice: Notice, title: str | None) -> CalendarFacts:
         if not dates:
             continue
         folded = fold(unit.text)
-        sentences = [(x.start - unit.start, x.end - unit.start) for x in notice.sentences if x.unit is unit]
+        sentences = [
+            (x.start - unit.start, x.end - unit.start) for x in notice.sentences if x.unit is unit
+        ]
         for dm in dates:
             a, b = _clause_around(folded, sentences, dm.start)
             b = max(b, dm.end)
@@ -97,7 +101,10 @@ def extract_calendar(notice: Notice, title: str | None) -> CalendarFacts:
             dated = dm
             if dm.year is None and doc_year is not None:
                 year = doc_year
-                if dated_on is not None and (dm.month, dm.day or 1) < (dated_on.month, dated_on.day):
+                if dated_on is not None and (dm.month, dm.day or 1) < (
+                    dated_on.month,
+                    dated_on.day,
+                ):
                     year += 1  # dated 15 November, deadline 15 January: the next year
                 dated = replace(dm, year=year, end_year=year if dm.kind == "range" else None)
                 inferred_year = True
@@ -140,9 +147,7 @@ def extract_calendar(notice: Notice, title: str | None) -> CalendarFacts:
     return facts
 
 
-def _clause_around(
-    folded: str, sentences: list[tuple[int, int]], at: int
-) -> tuple[int, int]:
+def _clause_around(folded: str, sentences: list[tuple[int, int]], at: int) -> tuple[int, int]:
     """The clause holding offset `at`: its sentence, cut at ";" and line breaks."""
     lo, hi = next(((a, b) for a, b in sentences if a <= at < b), (0, len(folded)))
     seg_lo, seg_hi = lo, hi

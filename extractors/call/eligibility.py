@@ -35,15 +35,21 @@ _EXCLUSION = re.compile(r"a l'exclusion|sauf\b|hors\b|excepte")
 _INELIGIBLE = re.compile(
     r"ineligibles?|non[- ]eligibles?|ne (?:sont|seront) pas (?:eligibles?|retenu|prises?|finance|subventionn)|non (?:retenu|subventionnable|financ|pris)|exclu|ne concerne pas|ne (?:sont|seront) pas (?:pris|prises) en (?:compte|charge)|ne peuvent pas etre"
 )
-_EXPENSE_CONTEXT = re.compile(r"depenses?|couts?|frais|postes?|assiette|investissements?|ne concerne pas|subventionnables?")
-_ELIGIBLE = re.compile(r"eligibles?|subventionnables?|retenu|pris(?:es)? en (?:compte|charge)|financ|concerne|porter sur|liees? a")
+_EXPENSE_CONTEXT = re.compile(
+    r"depenses?|couts?|frais|postes?|assiette|investissements?|ne concerne pas|subventionnables?"
+)
+_ELIGIBLE = re.compile(
+    r"eligibles?|subventionnables?|retenu|pris(?:es)? en (?:compte|charge)|financ|concerne|porter sur|liees? a"
+)
 _INVEST_ONLY = re.compile(
     r"(?:uniquement|exclusivement|seules?|seulement)(?: \w+){0,3} (?:des )?(?:depenses )?d'investissement|subvention d'investissement|depenses de fonctionnement (?:ne sont pas|sont exclues|ne seront pas)"
 )
 _BOTH_TYPES = re.compile(
     r"(?:investissement (?:et|comme|ou|que) (?:de |du |en )?fonctionnement|fonctionnement (?:et|comme|ou|que) (?:d'|en |de l')?investissement)"
 )
-_OPERATING_ONLY = re.compile(r"(?:uniquement|exclusivement|seules?)(?: \w+){0,3} (?:des )?(?:depenses )?de fonctionnement")
+_OPERATING_ONLY = re.compile(
+    r"(?:uniquement|exclusivement|seules?)(?: \w+){0,3} (?:des )?(?:depenses )?de fonctionnement"
+)
 _MENTIONS_INVEST = re.compile(r"investissement")
 _MENTIONS_OPERATING = re.compile(r"fonctionnement")
 _OPERATING_CODES = {"abonnement", "hebergement_maintenance", "personnel", "frais_generaux"}

@@ -33,7 +33,10 @@ _PROGRAMMES = [
     ("FSE+", re.compile(r"\bFSE\+?|Fonds social européen")),
     ("FEADER", re.compile(r"\bFEADER\b")),
     ("LEADER", re.compile(r"\bLEADER\b")),
-    ("FNADT", re.compile(r"\bFNADT\b|Fonds national d'aménagement et de développement du territoire")),
+    (
+        "FNADT",
+        re.compile(r"\bFNADT\b|Fonds national d'aménagement et de développement du territoire"),
+    ),
     ("DETR", re.compile(r"\bDETR\b|dotation d'équipement des territoires ruraux", re.I)),
     ("DSIL", re.compile(r"\bDSIL\b|dotation de soutien à l'investissement local", re.I)),
     ("Interreg", re.compile(r"\bINTERREG\b", re.I)),
@@ -59,16 +62,46 @@ _PLACE = r"[A-ZÉÎ][\w'-]*(?:[ -](?:de|du|des|la|et|sur|en|d')?[ -]?[A-ZÉÎ][\
 # The level says which territory the name after the body designates ("Caf de la
 # Sarthe" → département); "national" bodies cover France.
 _AGENCIES: list[tuple[re.Pattern[str], str, str]] = [
-    (re.compile(r"\bADEME\b|Agence de l'environnement et de la maîtrise de l'énergie|Agence de la transition écologique"), "ADEME", "national"),
-    (re.compile(r"\bANCT\b|Agence nationale de la cohésion des territoires"), "Agence nationale de la cohésion des territoires (ANCT)", "national"),
+    (
+        re.compile(
+            r"\bADEME\b|Agence de l'environnement et de la maîtrise de l'énergie|Agence de la transition écologique"
+        ),
+        "ADEME",
+        "national",
+    ),
+    (
+        re.compile(r"\bANCT\b|Agence nationale de la cohésion des territoires"),
+        "Agence nationale de la cohésion des territoires (ANCT)",
+        "national",
+    ),
     (re.compile(r"Banque des [Tt]erritoires"), "Banque des Territoires", "national"),
     (re.compile(r"Caisse des [Dd]épôts"), "Caisse des Dépôts", "national"),
     (re.compile(r"\bBpifrance\b"), "Bpifrance", "national"),
     (re.compile(r"\bCNC\b|Centre national du cinéma et de l'image animée"), "CNC", "national"),
-    (re.compile(r"Agence nationale de la recherche"), "Agence nationale de la recherche", "national"),
-    (re.compile(rf"\b(?:Caf|CAF|Caisse d'allocations familiales) {_OF}(?P<name>{_PLACE})"), "Caf {of}", "departement"),
-    (re.compile(rf"\bARS (?P<name>{_PLACE})|Agence régionale de santé (?:{_OF})?(?P<name2>{_PLACE})"), "ARS {name}", "region"),
-    (re.compile(rf"\bDRAC (?P<name>{_PLACE})|Direction régionale des affaires culturelles (?:{_OF})?(?P<name2>{_PLACE})"), "DRAC {name}", "region"),
+    (
+        re.compile(r"Agence nationale de la recherche"),
+        "Agence nationale de la recherche",
+        "national",
+    ),
+    (
+        re.compile(rf"\b(?:Caf|CAF|Caisse d'allocations familiales) {_OF}(?P<name>{_PLACE})"),
+        "Caf {of}",
+        "departement",
+    ),
+    (
+        re.compile(
+            rf"\bARS (?P<name>{_PLACE})|Agence régionale de santé (?:{_OF})?(?P<name2>{_PLACE})"
+        ),
+        "ARS {name}",
+        "region",
+    ),
+    (
+        re.compile(
+            rf"\bDRAC (?P<name>{_PLACE})|Direction régionale des affaires culturelles (?:{_OF})?(?P<name2>{_PLACE})"
+        ),
+        "DRAC {name}",
+        "region",
+    ),
     (re.compile(rf"Agence de l'eau (?P<name>{_PLACE})"), "Agence de l'eau {name}", "basin"),
 ]
 
@@ -139,7 +172,9 @@ def _title(notice: Notice) -> Sourced:
     return Sourced()
 
 
-_GENERIC_TITLE = re.compile(r"^(?:appel (?:a|aux) (?:projets?|partenariats?|candidatures?)|aap|ami)(?: \d{4})?$")
+_GENERIC_TITLE = re.compile(
+    r"^(?:appel (?:a|aux) (?:projets?|partenariats?|candidatures?)|aap|ami)(?: \d{4})?$"
+)
 
 
 def _joined_title(notice: Notice, heading: Unit, confidence: float) -> Sourced:
@@ -155,7 +190,7 @@ def _joined_title(notice: Notice, heading: Unit, confidence: float) -> Sourced:
 
 
 def _is_letterhead(text: str) -> bool:
-    """"DÉPARTEMENT DU LOT", "Région Normandie", "Caf de la Sarthe": the sender, not the
+    """ "DÉPARTEMENT DU LOT", "Région Normandie", "Caf de la Sarthe": the sender, not the
     call's title."""
     folded = fold(text.strip(" :*"))
     if _CALL_WORDS.search(folded):
@@ -200,12 +235,22 @@ def _programme(notice: Notice) -> Sourced:
 
 def _funder(notice: Notice, warnings: list[str]) -> tuple[Sourced, Sourced]:
     for unit in _units_in_reading_order(notice):
-        found = [f for f in (_collectivity(notice, unit), _agency(notice, unit, warnings), _epci(notice, unit)) if f]
+        found = [
+            f
+            for f in (
+                _collectivity(notice, unit),
+                _agency(notice, unit, warnings),
+                _epci(notice, unit),
+            )
+            if f
+        ]
         if found:
             _, funder, territory = min(found, key=lambda f: f[0])
             return funder, territory
     # Failing a named body: the official domain of an e-mail address or web site.
-    for m in re.finditer(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)|(?:https?://|www\.)([\w.-]+)", notice.doc.text):
+    for m in re.finditer(
+        r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)|(?:https?://|www\.)([\w.-]+)", notice.doc.text
+    ):
         domain = m.group(1) or m.group(2)
         caf = re.match(r"caf(\d{2,3})\.caf\.fr$", domain)
         if caf and territories.departement(caf.group(1)):
@@ -237,7 +282,7 @@ Found = tuple[int, Sourced, Sourced]
 
 
 def _collectivity(notice: Notice, unit: Unit) -> Found | None:
-    """"Le Département de la Loire", "la région des Pays-de-la-Loire", "Préfecture de la
+    """ "Le Département de la Loire", "la région des Pays-de-la-Loire", "Préfecture de la
     région Occitanie"."""
     for m in _BODY.finditer(unit.text):
         area = _area_of(m.group("kind"), m.group("name"))
@@ -246,14 +291,22 @@ def _collectivity(notice: Notice, unit: Unit) -> Found | None:
         ev = notice.evidence(unit.start + m.start(), unit.start + m.end())
         name = area.institution
         if "prefecture" in fold(m.group("kind")):
-            name = f"Préfecture de la région {area.name}" if area.level == "region" else f"Préfecture {area.of_name}"
+            name = (
+                f"Préfecture de la région {area.name}"
+                if area.level == "region"
+                else f"Préfecture {area.of_name}"
+            )
         territory = Territory(level=area.level, name=area.name, code=area.code)  # type: ignore[arg-type]
-        return m.start(), Sourced(value=name, evidence=[ev], confidence=0.85), Sourced(value=territory, evidence=[ev], confidence=0.85)
+        return (
+            m.start(),
+            Sourced(value=name, evidence=[ev], confidence=0.85),
+            Sourced(value=territory, evidence=[ev], confidence=0.85),
+        )
     return None
 
 
 def _epci(notice: Notice, unit: Unit) -> Found | None:
-    """"Rennes Métropole", "Métropole de Lyon", "Communauté de communes du Pays de Gex"."""
+    """ "Rennes Métropole", "Métropole de Lyon", "Communauté de communes du Pays de Gex"."""
     m = _METROPOLE.search(unit.text)
     if m is None:
         return None
@@ -262,7 +315,11 @@ def _epci(notice: Notice, unit: Unit) -> Found | None:
     level = "commune" if fold(name).startswith(("ville", "commune")) else "epci"
     short = re.sub(r"^(?:Ville|Commune) de ", "", name)
     territory = Territory(level=level, name=short, code=None)  # type: ignore[arg-type]
-    return m.start(), Sourced(value=name, evidence=[ev], confidence=0.8), Sourced(value=territory, evidence=[ev], confidence=0.7)
+    return (
+        m.start(),
+        Sourced(value=name, evidence=[ev], confidence=0.8),
+        Sourced(value=territory, evidence=[ev], confidence=0.7),
+    )
 
 
 def _agency(notice: Notice, unit: Unit, warnings: list[str]) -> Found | None:
@@ -287,10 +344,16 @@ def _agency(notice: Notice, unit: Unit, warnings: list[str]) -> Found | None:
             territory = Territory(level=area.level, name=area.name, code=area.code)  # type: ignore[arg-type]
             name = template.format(name=area.name, of=area.of_name)
         funder = Sourced(value=name, evidence=[ev], confidence=0.8)
-        where = Sourced(value=territory, evidence=[ev] if territory else [], confidence=0.8 if territory else None)
+        where = Sourced(
+            value=territory,
+            evidence=[ev] if territory else [],
+            confidence=0.8 if territory else None,
+        )
         best = (m.start(), funder, where)
     if best is not None and best[2].value is None:
-        warnings.append(f"Territoire de « {best[1].value} » : bassin ou zone hors découpage administratif, à préciser.")
+        warnings.append(
+            f"Territoire de « {best[1].value} » : bassin ou zone hors découpage administratif, à préciser."
+        )
     return best
 
 

@@ -17,7 +17,9 @@ _CRITERIA = re.compile(
     r"criteres? (?:de selection|d'analyse|d'appreciation|d'evaluation|de priorisation|de notation|de choix)|(?:analyses?|evalues?|selectionnes?|apprecies?|priorises?|notes?|classes?|examine\w*) (?:\w+ ){0,4}(?:selon|au regard d|sur la base d|en fonction d)"
     r"|criteres suivants|comment (?:sont|seront) (?:selectionnes|choisis|evalues)"
 )
-_NOT_THEMES = re.compile(r"criteres?|depenses?|pieces?|documents?|beneficiaires?|porteurs?|indicateurs?|dossier")
+_NOT_THEMES = re.compile(
+    r"criteres?|depenses?|pieces?|documents?|beneficiaires?|porteurs?|indicateurs?|dossier"
+)
 
 
 def _items(group: ListGroup, cut_at_colon: bool) -> tuple[list[str], list[tuple[int, int]]]:
@@ -46,7 +48,11 @@ def extract_themes(notice: Notice) -> Sourced:
     for group in notice.lists:
         lead = fold(group.lead)
         context = group.context
-        if _THEMES.search(context) and not _NOT_THEMES.search(lead) and not _CRITERIA.search(context):
+        if (
+            _THEMES.search(context)
+            and not _NOT_THEMES.search(lead)
+            and not _CRITERIA.search(context)
+        ):
             values, spans = _items(group, cut_at_colon=True)
             if values:
                 evidence = [notice.evidence(s, e) for s, e in spans]

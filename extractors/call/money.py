@@ -27,25 +27,56 @@ MIN_COST = "min_cost"
 
 _ROLE_CUES: list[tuple[str, str, re.Pattern[str]]] = [
     # (role, pattern id, regex on folded text *before* the amount, nearest first)
-    (FLOOR, "floor", re.compile(
-        r"plancher|montants? (?:minimale?|minimum) (?:de (?:la |l')?|d')(?:subvention|aide)|(?:aide|subvention|montant d'aide|intervention)s? (?:\w+ ){0,3}(?:minimale?s?|minimum)"
-        r"|minimum (?:de|d') ?(?:subvention|aide)|aide (?:de|d') ?au moins|ne (?:sera|pourra) (?:etre )?inferieure?"
-        r"|(?:aides?|subventions?|montants? d'aide)(?: \w+){0,2} inferieure?s? a")),
-    (MIN_COST, "min-cost", re.compile(
-        r"(?:depenses?|couts?|montants?|assiettes?|budgets?|investissements?)(?: \w+){0,3} (?:minimale?s?|minimum|plancher)"
-        r"|(?:minimum|plancher) de (?:depenses?|couts?|travaux|investissement)|projets? (?:d'un|dont le) (?:montant|cout)"
-        r"(?: \w+){0,3} (?:minimum|minimal|superieur|d'au moins|au moins)|d'au moins|au moins egale?s? a|superieure? ou egale? a")),
-    (ENVELOPE, "envelope", re.compile(
-        r"enveloppe|dotation|budget (?:global|total|alloue|consacre|de l'appel|du dispositif)|credits? (?:alloues|consacres|reserves|mobilises)"
-        r"|montant (?:global|total) (?:de l'appel|alloue|consacre|disponible|du fonds|du dispositif)|fonds (?:est )?dote|dote d'une?")),
-    (CAP, "flat", re.compile(r"(?:subvention|aide|dotation|montant|prime)s? forfaitaires?|forfait (?:de|d')\s*$")),
+    (
+        FLOOR,
+        "floor",
+        re.compile(
+            r"plancher|montants? (?:minimale?|minimum) (?:de (?:la |l')?|d')(?:subvention|aide)|(?:aide|subvention|montant d'aide|intervention)s? (?:\w+ ){0,3}(?:minimale?s?|minimum)"
+            r"|minimum (?:de|d') ?(?:subvention|aide)|aide (?:de|d') ?au moins|ne (?:sera|pourra) (?:etre )?inferieure?"
+            r"|(?:aides?|subventions?|montants? d'aide)(?: \w+){0,2} inferieure?s? a"
+        ),
+    ),
+    (
+        MIN_COST,
+        "min-cost",
+        re.compile(
+            r"(?:depenses?|couts?|montants?|assiettes?|budgets?|investissements?)(?: \w+){0,3} (?:minimale?s?|minimum|plancher)"
+            r"|(?:minimum|plancher) de (?:depenses?|couts?|travaux|investissement)|projets? (?:d'un|dont le) (?:montant|cout)"
+            r"(?: \w+){0,3} (?:minimum|minimal|superieur|d'au moins|au moins)|d'au moins|au moins egale?s? a|superieure? ou egale? a"
+        ),
+    ),
+    (
+        ENVELOPE,
+        "envelope",
+        re.compile(
+            r"enveloppe|dotation|budget (?:global|total|alloue|consacre|de l'appel|du dispositif)|credits? (?:alloues|consacres|reserves|mobilises)"
+            r"|montant (?:global|total) (?:de l'appel|alloue|consacre|disponible|du fonds|du dispositif)|fonds (?:est )?dote|dote d'une?"
+        ),
+    ),
+    (
+        CAP,
+        "flat",
+        re.compile(
+            r"(?:subvention|aide|dotation|montant|prime)s? forfaitaires?|forfait (?:de|d')\s*$"
+        ),
+    ),
     # Caps said of a subject ("X est plafonné à", "X ne peut excéder"): the subject may be
     # the eligible base rather than the aid; see `_role`.
-    (CAP, "cap", re.compile(
-        r"plafonne\w*|ne (?:pourra|peut|saurait|pourront|peuvent) (?:pas )?(?:exceder|depasser)|n'excede\w*|limitee?s? a")),
+    (
+        CAP,
+        "cap",
+        re.compile(
+            r"plafonne\w*|ne (?:pourra|peut|saurait|pourront|peuvent) (?:pas )?(?:exceder|depasser)|n'excede\w*|limitee?s? a"
+        ),
+    ),
     # Caps attached to the aid itself.
-    (CAP, "cap-limit", re.compile(
-        r"plafonds?\b|dans la limite d|(?:aide|subvention|montant)s? (?:\w+ ){0,3}(?:maximale?s?|maximum)|maximum de|au maximum|jusqu'a|au plus|montant max")),
+    (
+        CAP,
+        "cap-limit",
+        re.compile(
+            r"plafonds?\b|dans la limite d|(?:aide|subvention|montant)s? (?:\w+ ){0,3}(?:maximale?s?|maximum)|maximum de|au maximum|jusqu'a|au plus|montant max"
+        ),
+    ),
 ]
 
 # Words that make a clause's figure a context figure even in the present tense.
@@ -60,7 +91,9 @@ _CONTEXT = re.compile(
 _THIS_CALL = re.compile(
     r"cette edition|pour cette|present (?:appel|fonds|dispositif)|cet appel|ce fonds|ce dispositif|consacree? (?:au|a ce) (?:fonds|dispositif|present)"
 )
-_PUBLIC_CEILING = re.compile(r"aides? publiques?|cumul|financements? publics?|taux (?:maximal |maximum )?d'aide publique")
+_PUBLIC_CEILING = re.compile(
+    r"aides? publiques?|cumul|financements? publics?|taux (?:maximal |maximum )?d'aide publique"
+)
 _INDIRECT = re.compile(r"couts? indirects?|forfait")
 _SELF_FIN = re.compile(
     r"autofinancement|reste a charge|participation (?:minimale )?(?:du|de la|des|de) (?:porteur|maitre|collectivite|\d)|fonds propres|l1111-10|apportes? par des personnes publiques"
@@ -68,7 +101,9 @@ _SELF_FIN = re.compile(
 _AID = re.compile(
     r"taux|subvention|\baide\b|intervention|financement|hauteur|atteindre|depenses?|couts?|montant|\bht\b|\bttc\b|maximum|maximal|plafond"
 )
-_OTHERS = re.compile(r"autres? (?:cas|porteurs?|beneficiaires?|structures?|demandeurs?|candidats?)|\bsinon\b|pour tous les autres|dans tous les autres")
+_OTHERS = re.compile(
+    r"autres? (?:cas|porteurs?|beneficiaires?|structures?|demandeurs?|candidats?)|\bsinon\b|pour tous les autres|dans tous les autres"
+)
 _SCOPE = re.compile(r"\b(volet|axe|mesure|priorite|action)\s+(\d+|[a-z]\b|[ivx]+\b)")
 _SEPARATORS = re.compile(r"[;\n]")
 _JOINERS = re.compile(r" et |, | alors que | tandis que | ou ")
@@ -103,7 +138,9 @@ def _clauses(sentence: Sentence) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if sentence.text[a:b].strip()]
 
 
-_AID_SUBJECT = re.compile(r"\b(?:aides?|subventions?|intervention|financements?|soutien|concours)\b")
+_AID_SUBJECT = re.compile(
+    r"\b(?:aides?|subventions?|intervention|financements?|soutien|concours)\b"
+)
 _BASE_SUBJECT = re.compile(
     r"\b(?:depenses?|assiettes?|couts?|bases? subventionnables?|investissements?|travaux|budgets?|projets?)\b"
 )
@@ -125,7 +162,11 @@ def _role(before: str, after: str, subject: str = "") -> tuple[str, str] | None:
     if _BELOW.search(before[-30:]):
         # "… ne peut être inférieur à 5 000 €": a floor of aid or a minimum size of the
         # project, depending on what is said to be at least that much.
-        return (MIN_COST, "min-cost-below") if _subject_is_base(subject + " " + before) else (FLOOR, "floor-below")
+        return (
+            (MIN_COST, "min-cost-below")
+            if _subject_is_base(subject + " " + before)
+            else (FLOOR, "floor-below")
+        )
     best: tuple[int, int, str, str] | None = None
     for role, pid, rx in _ROLE_CUES:
         for m in rx.finditer(before):
@@ -134,7 +175,12 @@ def _role(before: str, after: str, subject: str = "") -> tuple[str, str] | None:
     if best is not None:
         _, cue_start, role, pid = best
         said_of = before[:cue_start][-80:]
-        if role == CAP and pid == "cap" and "%" not in said_of and _subject_is_base(subject + " " + said_of):
+        if (
+            role == CAP
+            and pid == "cap"
+            and "%" not in said_of
+            and _subject_is_base(subject + " " + said_of)
+        ):
             return None  # "la dépense subventionnable est plafonnée à…": the base, not the aid
         return role, pid
     if re.match(r"\s*(?:ht|ttc)?\s*(?:maximum|au maximum|max\.?)\b", after):
@@ -149,15 +195,15 @@ _AID_WORDS = re.compile(r"\b(?:subvention|aide|intervention|montant de l'aide|so
 
 
 def _bracket_roles(fclause: str, amounts: list[AmountMatch]) -> dict[int, tuple[str, str]]:
-    """"une subvention comprise entre 5 000 € et 50 000 €", "une aide de 5 000 à
+    """ "une subvention comprise entre 5 000 € et 50 000 €", "une aide de 5 000 à
     50 000 €": the first amount is the floor, the second the cap."""
     roles: dict[int, tuple[str, str]] = {}
     if not _AID_WORDS.search(fclause):
         return roles
     for i, (low, high) in enumerate(zip(amounts, amounts[1:], strict=False)):
-        if _BRACKET_OPEN.search(fclause[max(0, low.start - 12) : low.start]) and _BRACKET_JOIN.match(
-            fclause[low.end : high.start]
-        ):
+        if _BRACKET_OPEN.search(
+            fclause[max(0, low.start - 12) : low.start]
+        ) and _BRACKET_JOIN.match(fclause[low.end : high.start]):
             before = fclause[: low.start]
             if re.search(r"depenses?|couts?|projets? d'un montant|budget", before[-50:]):
                 roles[i] = (MIN_COST, "bracket-min-cost")
@@ -224,7 +270,18 @@ def extract_money(notice: Notice) -> MoneyFacts:
                     continue
                 ev = notice.evidence(sentence.start + a, sentence.start + b)
                 by_role[role[0]].append(Candidate(am.value, ev, role[1], group_clause))
-            _read_rates(notice, sentence, a, clause, fclause, rate_matches, amounts, rates, ceilings, indirect)
+            _read_rates(
+                notice,
+                sentence,
+                a,
+                clause,
+                fclause,
+                rate_matches,
+                amounts,
+                rates,
+                ceilings,
+                indirect,
+            )
 
     facts.floor = _pick(by_role[FLOOR], "Plancher d'aide", facts.warnings)
     facts.min_cost = _pick(by_role[MIN_COST], "Dépense minimale du projet", facts.warnings)
@@ -243,7 +300,9 @@ def extract_money(notice: Notice) -> MoneyFacts:
         facts.warnings.append(
             "Aide forfaitaire : le montant fixe est retenu comme plafond d'aide par projet."
         )
-    facts.public_ceiling = _pick(ceilings, "Taux maximal d'aides publiques cumulées", facts.warnings)
+    facts.public_ceiling = _pick(
+        ceilings, "Taux maximal d'aides publiques cumulées", facts.warnings
+    )
     facts.indirect_rate = _pick(indirect, "Forfait de coûts indirects", facts.warnings)
     rates.extend((tr.rate, tr.evidence) for tr in table_rates(notice))
     facts.aid_rates = _merge_rates(rates, facts.warnings)
@@ -257,7 +316,7 @@ _GENERAL_BASIS = re.compile(
 
 
 def _general_basis(notice: Notice, aid_rates: Sourced) -> None:
-    """"Les taux s'appliquent aux dépenses éligibles hors taxes": a basis said once for
+    """ "Les taux s'appliquent aux dépenses éligibles hors taxes": a basis said once for
     every rate that does not give its own."""
     if not aid_rates.value or all(r.basis for r in aid_rates.value):
         return
@@ -305,9 +364,9 @@ def _read_rates(
             roles.append("maybe-aid")
     # "compris entre 20 % et 50 %", "de 20 à 50 %": the maximum rate is the upper bound.
     for i, (low, high) in enumerate(zip(rate_matches, rate_matches[1:], strict=False)):
-        if _BRACKET_OPEN.search(fclause[max(0, low.start - 12) : low.start]) and _BRACKET_JOIN.match(
-            fclause[low.end : high.start]
-        ):
+        if _BRACKET_OPEN.search(
+            fclause[max(0, low.start - 12) : low.start]
+        ) and _BRACKET_JOIN.match(fclause[low.end : high.start]):
             roles[i] = None
     # "50 % si le porteur est un établissement public et 30 % dans les autres cas": the
     # second rate has no cue of its own but is the same kind as its sibling.

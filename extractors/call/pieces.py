@@ -25,7 +25,9 @@ _OBLIGATION = re.compile(
     r"devra|devront|doit|doivent|obligatoire|imperativement|est demande|sont demandes|est exige|a joindre|a fournir|a renseigner|sont a|preciser|detailler|compléter|completer"
 )
 _NOTE_CODES = {"note_numerique_responsable", "note_protection_donnees"}
-_FORM = re.compile(r"(?:completer|remplir|renseigner|deposer) (?:le |un )?(?:formulaire|dossier de (?:candidature|demande))")
+_FORM = re.compile(
+    r"(?:completer|remplir|renseigner|deposer) (?:le |un )?(?:formulaire|dossier de (?:candidature|demande))"
+)
 
 
 def extract_pieces(notice: Notice) -> tuple[Sourced, list[str]]:

@@ -17,11 +17,15 @@ from pipeline.models import AidRate, Evidence, Table
 from pipeline.text import find_amounts, find_rates
 
 _RATE_HEADER = re.compile(r"\btaux\b|intervention|% (?:de|d')|pourcentage")
-_CAP_HEADER = re.compile(r"plafond|montant (?:maximum|maximal|max)|aide maximale|montant de l'aide|maximum d'aide")
+_CAP_HEADER = re.compile(
+    r"plafond|montant (?:maximum|maximal|max)|aide maximale|montant de l'aide|maximum d'aide"
+)
 _FLOOR_HEADER = re.compile(r"plancher|minimum|minimal")
 _NOT_AID = re.compile(r"aides? publiques?|cumul|couts? indirects?|autofinancement")
 _OTHERS = re.compile(r"\bautres?\b|\bsinon\b")
-_SCOPE_LABEL = re.compile(r"\b(?:volet|axe|mesure|priorite|action|categorie)\b|\bhabitants\b|\bpopulation\b|\bstrate\b")
+_SCOPE_LABEL = re.compile(
+    r"\b(?:volet|axe|mesure|priorite|action|categorie)\b|\bhabitants\b|\bpopulation\b|\bstrate\b"
+)
 
 
 @dataclass
@@ -48,11 +52,17 @@ def _rates_of(notice: Notice, table: Table) -> list[TableRate]:
     header = [fold(c) for c in rows[0]]
     width = max(len(r) for r in rows)
     header += [""] * (width - len(header))
-    rate_cols = [i for i, h in enumerate(header) if _RATE_HEADER.search(h) and not _NOT_AID.search(h)]
+    rate_cols = [
+        i for i, h in enumerate(header) if _RATE_HEADER.search(h) and not _NOT_AID.search(h)
+    ]
     if not rate_cols:
         return []
     cap_cols = [i for i, h in enumerate(header) if _CAP_HEADER.search(h) and i not in rate_cols]
-    label_cols = [i for i in range(width) if i not in rate_cols and i not in cap_cols and not _FLOOR_HEADER.search(header[i])]
+    label_cols = [
+        i
+        for i in range(width)
+        if i not in rate_cols and i not in cap_cols and not _FLOOR_HEADER.search(header[i])
+    ]
     out: list[TableRate] = []
     for row in rows[1:]:
         row = row + [""] * (width - len(row))
@@ -62,7 +72,9 @@ def _rates_of(notice: Notice, table: Table) -> list[TableRate]:
         label = " ".join(row[i] for i in label_cols if row[i])
         beneficiaries = None if _OTHERS.search(fold(label)) else (applicant_codes(label) or None)
         scope = label if label and _SCOPE_LABEL.search(fold(label)) else None
-        rate_text = fold(" ".join(row[i] for i in rate_cols) + " " + " ".join(header[i] for i in rate_cols))
+        rate_text = fold(
+            " ".join(row[i] for i in rate_cols) + " " + " ".join(header[i] for i in rate_cols)
+        )
         basis = _basis(rate_text)
         caps = [a.value for i in cap_cols for a in find_amounts(row[i])]
         rate = AidRate(
