@@ -8,7 +8,7 @@ from pipeline.documents.assemble import _Draft, _finish
 from pipeline.documents.context import _Context
 from pipeline.documents.detect import _decode_text
 from pipeline.documents.layout import _blocks_from_lines
-from pipeline.documents.lines import _TERMINAL, _Line, _line_spans
+from pipeline.documents.lines import _LIST_MARKER, _TERMINAL, _Line, _line_spans
 from pipeline.errors import EmptyFileError, UnsupportedFormatError
 from pipeline.models import Document
 
@@ -35,32 +35,34 @@ def _read_txt(ctx: _Context) -> Document:
 
 def _text_lines(raw: str) -> list[_Line]:
     """Lines of a text file (any of \\r\\n, \\r, \\n, \\f ends a line); a line after a blank
-    line opens a block."""
+    line opens a block, and so does every line of a file that keeps one paragraph per
+    line (pasted from a web page or a word processor)."""
     spans = _line_spans(raw)
-    wrapped = _is_hard_wrapped([raw[start:end] for start, end in spans])
+    texts = [raw[start:end] for start, end in spans]
+    width = _wrap_width(texts)
     lines: list[_Line] = []
-    after_blank = True
-    for start, end in spans:
-        line = _Line(start, end, raw[start:end], page=1, break_before=after_blank or not wrapped)
-        after_blank = not line.stripped
-        lines.append(line)
+    previous = ""
+    for (start, end), text in zip(spans, texts, strict=True):
+        joined = width is not None and _continues(previous, text, width)
+        lines.append(_Line(start, end, text, page=1, break_before=not joined))
+        previous = text
     return lines
 
 
-def _is_hard_wrapped(texts: list[str]) -> bool:
-    """Whether the file wraps its paragraphs at a fixed width (e-mail style, 72–100
-    columns), so that a single line end continues the paragraph. Text pasted from a web
-    page or a word processor keeps one paragraph per line, of any length.
+def _wrap_width(texts: list[str]) -> int | None:
+    """The width a hard-wrapped file wraps at (e-mail style, up to 120 columns), or None
+    when the file keeps one paragraph per line of any length."""
+    widths = sorted(len(text.strip()) for text in texts if text.strip())
+    if not widths or widths[-1] > 120 or len(widths) < 5:
+        return None
+    return widths[int(0.9 * (len(widths) - 1))]
 
-    Wrapped text shows it in the lines followed by another one: most of them stop
-    mid-sentence close to the wrap width."""
-    stripped = [text.strip() for text in texts]
-    widths = sorted(len(text) for text in stripped if text)
-    if not widths or widths[-1] > 120:
+
+def _continues(previous: str, text: str, width: int) -> bool:
+    """Whether `text` continues the paragraph of `previous` in a hard-wrapped file: the
+    previous line was cut near the wrap width in mid-sentence, and this one does not open
+    a list item."""
+    prev, line = previous.strip(), text.strip()
+    if not prev or not line or prev[-1] in _TERMINAL or _LIST_MARKER.match(text):
         return False
-    inner = [text for text, nxt in zip(stripped, stripped[1:], strict=False) if text and nxt]
-    if len(inner) < 5:
-        return False
-    width = widths[int(0.9 * (len(widths) - 1))]
-    cut = [text for text in inner if text[-1] not in _TERMINAL and len(text) >= 0.7 * width]
-    return len(cut) >= 0.5 * len(inner)
+    return len(prev) >= 0.6 * width
