@@ -135,7 +135,13 @@ BENEFICIARY_TERMS = _compile(
             ("entreprise",),
         ),
         ("association", r"\bassociations?\b", ("association",)),
-        ("particulier", r"\bparticuliers?\b", ("particulier",)),
+        # "les particuliers", "personnes physiques" — not "en particulier", nor the
+        # "collectivités à statut particulier".
+        (
+            "particulier",
+            r"\b(?:les|des|aux|de|et|ou) particuliers\b|\bpersonnes? physiques?",
+            ("particulier",),
+        ),
         (
             "agriculteur",
             r"agriculteurs?|exploitants? agricoles?|exploitations? agricoles?",

@@ -53,7 +53,9 @@ def fail(message: str, hint: str | None = None) -> typer.Exit:
 
 @call_app.command("extract")
 def call_extract(
-    notice: Annotated[Path, typer.Argument(help="Avis d'appel à projets (PDF, DOCX, TXT, HTML).")],
+    notice: Annotated[
+        Path, typer.Argument(help="Avis d'appel à projets (PDF, DOCX, TXT, HTML).", metavar="AVIS")
+    ],
     as_json: Annotated[
         bool, typer.Option("--json", help="Sortie JSON (contrat CallRules).")
     ] = False,
@@ -72,7 +74,10 @@ def call_extract(
         raise fail(exc.message, exc.hint) from None
     rules = extract_call(doc)
     if output is not None:
-        rules, kept = rulesfile.write_rules(rules, output)
+        try:
+            rules, kept = rulesfile.write_rules(rules, output)
+        except rulesfile.RulesFileError as exc:
+            raise fail(exc.message, exc.hint) from None
         if kept:
             err.print(f"[green]Valeurs corrigées à la main conservées :[/] {', '.join(kept)}")
         err.print(f"[green]Règles écrites dans[/] {output}")
@@ -100,29 +105,40 @@ def call_show(
 
 @call_app.command("export-dispositif")
 def call_export_dispositif(
-    rules_file: Annotated[Path, typer.Argument(help="Fichier de règles.")],
+    rules_file: Annotated[Path, typer.Argument(help="Fichier de règles.", metavar="REGLES")],
     output: Annotated[
         Path | None,
         typer.Option("-o", "--output", help="Fichier CSV à écrire (sinon : sortie standard)."),
     ] = None,
+    schema: Annotated[
+        str,
+        typer.Option(
+            "--schema",
+            help="Version du schéma : 0.0.2 (colonnes id_aide, nom_aide… du contrat, par défaut) "
+            "ou 0.2.0 (version actuelle publiée).",
+        ),
+    ] = "0.0.2",
 ) -> None:
     """Exporter les règles au format national « schéma dispositif-aide » (etalab)."""
     from pipeline import dispositif
+    from pipeline.files import OutputError
 
     rules = _load_rules(rules_file)
-    row = dispositif.to_row(rules)
-    problems = dispositif.validate_row(row)
-    for problem in problems:
+    try:
+        version = dispositif.schema_key(schema)
+    except ValueError as exc:
+        raise fail(str(exc), "Choisissez --schema 0.0.2 ou --schema 0.2.0.") from None
+    row = dispositif.to_row(rules, schema=version)
+    for problem in dispositif.validate_row(row, schema=version):
         err.print(f"[yellow]Attention :[/] {problem}")
     if output is None:
-        import csv
-
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(dispositif.columns()))
-        writer.writeheader()
-        writer.writerow(row)
-    else:
-        dispositif.write_csv([row], output)
-        err.print(f"[green]Ligne « dispositif-aide » écrite dans[/] {output}")
+        sys.stdout.write(dispositif.csv_text([row], schema=version))
+        return
+    try:
+        dispositif.write_csv([row], output, schema=version)
+    except OutputError as exc:
+        raise fail(exc.message, exc.hint) from None
+    err.print(f"[green]Ligne « dispositif-aide » (schéma {version}) écrite dans[/] {output}")
 
 
 def _load_rules(path: Path) -> CallRules:
@@ -138,14 +154,20 @@ def _load_rules(path: Path) -> CallRules:
 @schema_app.command("call")
 def schema_call() -> None:
     """Schéma JSON des règles d'un appel (CallRules)."""
-    sys.stdout.write(json.dumps(CallRules.model_json_schema(), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(
+        json.dumps(CallRules.model_json_schema(mode="serialization"), indent=2, ensure_ascii=False)
+        + "\n"
+    )
 
 
 @schema_app.command("dossier")
 def schema_dossier() -> None:
     """Schéma JSON du résultat de vérification d'un dossier."""
     sys.stdout.write(
-        json.dumps(CheckResult.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+        json.dumps(
+            CheckResult.model_json_schema(mode="serialization"), indent=2, ensure_ascii=False
+        )
+        + "\n"
     )
 
 
@@ -208,5 +230,26 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    app()
+def main() -> None:
+    """Console entry point: no Python traceback ever reaches the instructeur. A missing
+    model says how to install it; an unexpected error says where its details were saved."""
+    from pipeline.nlp import ModelMissingError
+
+    try:
+        app(prog_name="aap")
+    except ModelMissingError as exc:
+        err.print(f"[bold red]Erreur :[/] {exc}")
+        sys.exit(EXIT_BAD_INPUT)
+    except Exception:  # noqa: BLE001 - the last line of defence, on purpose
+        import tempfile
+        import traceback
+
+        fd, path = tempfile.mkstemp(prefix="aap-erreur-", suffix=".txt")
+        with open(fd, "w", encoding="utf-8") as handle:
+            handle.write(traceback.format_exc())
+        err.print(
+            "[bold red]Erreur interne :[/] la commande n'a pas pu aller au bout. "
+            f"Le détail technique est enregistré dans {path} ; transmettez-le à l'équipe "
+            "qui maintient l'outil. Les fichiers d'origine n'ont pas été modifiés."
+        )
+        sys.exit(1)

@@ -29,7 +29,11 @@ def run(home: Path, console: Console) -> None:
             continue
         rules = extract_call(doc)
         target = calls_dir / f"{rules.call_id}.json"
-        rules, _ = rulesfile.write_rules(rules, target)
+        try:
+            rules, _ = rulesfile.write_rules(rules, target)
+        except rulesfile.RulesFileError as exc:
+            console.print(f"[red]{exc.message}[/] {exc.hint}")
+            continue
         print_rules(rules)
         written.append(target)
     console.rule("Résultat")

@@ -7,11 +7,20 @@ next one, and so that `aap schema` can publish the exact shapes.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
 
 from pipeline import vocab
 from pipeline.text import original_offset as _original_offset
@@ -25,8 +34,31 @@ def _decimal_to_json(value: Decimal) -> int | float:
 
 
 # Money in euros and rates as fractions (0.8 for 80 %), exact in Python, numbers in JSON.
-Money = Annotated[Decimal, PlainSerializer(_decimal_to_json, when_used="json")]
-Rate = Annotated[Decimal, PlainSerializer(_decimal_to_json, when_used="json")]
+Money = Annotated[Decimal, Field(ge=0), PlainSerializer(_decimal_to_json, when_used="json")]
+Rate = Annotated[Decimal, Field(ge=0, le=1), PlainSerializer(_decimal_to_json, when_used="json")]
+
+
+def _as_deadline(value: Any) -> Any:
+    """A deadline written by hand: a date alone is the end of that day, and a time without
+    a zone is Paris time (DESIGN §3)."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime.combine(value, time(23, 59, 59), tzinfo=ZoneInfo("Europe/Paris"))
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=ZoneInfo("Europe/Paris"))
+    return value
+
+
+Deadline = Annotated[AwareDatetime, BeforeValidator(_as_deadline)]
 
 Source = Literal["extracted", "manual"]
 SourceKind = Literal["pdf", "docx", "txt", "html", "pdf_form", "image"]
@@ -74,10 +106,26 @@ class Sourced(Contract, Generic[T]):
             # extractor): re-validate its content against this field's type.
             return {name: getattr(data, name) for name in type(data).model_fields}
         if isinstance(data, dict) and set(data) <= {"value", "evidence", "confidence", "source"}:
+            if (
+                "source" not in data
+                and data.get("value") not in (None, [])
+                and not data.get("evidence")
+            ):
+                # {"value": 30000} typed by hand, without evidence: a correction.
+                return {**data, "source": "manual"}
             return data
         # A bare value (number, string, list, or an object that is itself a value such
         # as a territory) written by hand: an instructeur's correction.
         return {"value": data, "evidence": [], "confidence": None, "source": "manual"}
+
+    @model_validator(mode="after")
+    def _evidence_rule(self) -> Sourced[T]:
+        """An extracted value carries its evidence; evidence never comes without a value."""
+        if self.source == "extracted" and self.found and not self.evidence:
+            raise ValueError("valeur extraite sans sa source (evidence) : refusée")
+        if not self.found and self.evidence:
+            raise ValueError("source (evidence) donnée sans valeur : refusée")
+        return self
 
     @property
     def found(self) -> bool:
@@ -191,8 +239,8 @@ class CallRules(Contract):
     programme: Sourced[str] = missing()
     territory: Sourced[Territory] = missing()
     opens_on: Sourced[date] = missing()
-    closes_at: Sourced[datetime] = missing()
-    deadlines: Sourced[list[datetime]] = missing()
+    closes_at: Sourced[Deadline] = missing()
+    deadlines: Sourced[list[Deadline]] = missing()
     envelope_eur: Sourced[Money] = missing()
     max_aid_eur: Sourced[Money] = missing()
     min_aid_eur: Sourced[Money] = missing()

@@ -46,12 +46,17 @@ def splitter() -> Language:
 
     nlp = spacy.blank("fr")
     nlp.add_pipe("sentencizer")
+    # Only the tokenizer and rule-based splitter run here (no parser, no NER): a block of
+    # several megabytes is safe.
+    nlp.max_length = 10**8
     return nlp
 
 
 def parse(texts: list[str]) -> list[Doc]:
     """Tag many short texts in one batch (much faster than one call per text)."""
-    return list(french().pipe(texts, batch_size=64))
+    # Grammar is only read near the start of a sentence; a runaway "sentence" (a whole
+    # page without a full stop) is cut rather than fed whole to the model.
+    return list(french().pipe((t[:5000] for t in texts), batch_size=64))
 
 
 def sentences(texts: list[str]) -> list[list[tuple[int, int]]]:

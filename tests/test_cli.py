@@ -104,14 +104,35 @@ def test_bad_rules_file_is_explained(tmp_path: Path, content: str, expected: str
 def test_export_dispositif_csv(tmp_path: Path) -> None:
     rules_file = tmp_path / "loire.json"
     runner.invoke(app, ["call", "extract", str(LOIRE), "-o", str(rules_file)])
-    out_csv = tmp_path / "dispositif.csv"
+    out_csv = tmp_path / "export" / "dispositif.csv"
     result = runner.invoke(app, ["call", "export-dispositif", str(rules_file), "-o", str(out_csv)])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(out_csv.read_text(encoding="utf-8"))))
     assert len(rows) == 1
-    assert rows[0]["titre"].upper().startswith("APPEL A PARTENARIAT 2023")
-    assert "DEP-42" in rows[0]["eligibilite_geographique"]
-    assert "secteur public" in rows[0]["cibles"]
+    row = rows[0]
+    assert row["nom_aide"].upper().startswith("APPEL A PARTENARIAT 2023")
+    assert row["zone_geographique"] == "Loire"
+    assert "Communes" in row["beneficiaires_aide"]
+    assert row["taux_subvention_maximum"] == "80"
+    assert row["date_cloture"] == "2023-07-28"
+
+
+def test_export_dispositif_current_schema_on_stdout(tmp_path: Path) -> None:
+    rules_file = tmp_path / "loire.json"
+    runner.invoke(app, ["call", "extract", str(LOIRE), "-o", str(rules_file)])
+    result = runner.invoke(app, ["call", "export-dispositif", str(rules_file), "--schema", "0.2.0"])
+    assert result.exit_code == 0, result.output
+    row = next(csv.DictReader(io.StringIO(result.stdout)))
+    assert "DEP-42" in row["eligibilite_geographique"]
+    assert "secteur public" in row["cibles"]
+
+
+def test_export_onto_a_folder_is_refused(tmp_path: Path) -> None:
+    rules_file = tmp_path / "loire.json"
+    runner.invoke(app, ["call", "extract", str(LOIRE), "-o", str(rules_file)])
+    result = runner.invoke(app, ["call", "export-dispositif", str(rules_file), "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "est un dossier" in " ".join(result.stderr.split())
 
 
 def test_schema_commands_print_json_schema() -> None:

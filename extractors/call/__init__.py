@@ -53,7 +53,8 @@ def extract_call(doc: Document) -> CallRules:
         selection_criteria=extract_criteria(notice),
         contacts=extract_contacts(notice),
         submission_url=extract_submission_url(notice),
-        warnings=identity.warnings
+        warnings=list(doc.warnings)
+        + identity.warnings
         + calendar.warnings
         + money.warnings
         + eligibility.warnings

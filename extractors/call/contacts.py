@@ -8,7 +8,11 @@ from extractors.call.notice import Notice
 from extractors.lexicon import fold
 from pipeline.models import Contact, Evidence, Sourced
 
-_EMAIL = re.compile(r"[A-Za-z0-9][\w.+-]*@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}")
+# Bounded and anchored at the start of a token so that a long run of letters costs
+# linear time (an unbounded pattern backtracks quadratically on it).
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9][\w.+-]{0,63}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,5}\.[a-z]{2,24}"
+)
 _PHONE = re.compile(r"(?<!\d)(?:\+33\s?\(?0?\)?\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>()«»\"']+[^\s<>()«»\"'.,;:!?]")
 # "Aurore TESTARD", "Mme Claire Dupont", "M. Jean-Luc MARTIN"

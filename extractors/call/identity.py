@@ -249,7 +249,8 @@ def _funder(notice: Notice, warnings: list[str]) -> tuple[Sourced, Sourced]:
             return funder, territory
     # Failing a named body: the official domain of an e-mail address or web site.
     for m in re.finditer(
-        r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)|(?:https?://|www\.)([\w.-]+)", notice.doc.text
+        r"(?<![\w.+-])[\w.+-]{1,64}@([\w-]{1,63}(?:\.[\w-]{1,63}){1,5})|(?:https?://|www\.)([\w.-]{1,253})",
+        notice.doc.text,
     ):
         domain = m.group(1) or m.group(2)
         caf = re.match(r"caf(\d{2,3})\.caf\.fr$", domain)
