@@ -22,7 +22,8 @@ _DEPOSIT = re.compile(
     r"|transmis|envoy|vague|session|releve|appel a (?:projets|partenariat|candidatures)|ouvert|soumission|inscription"
 )
 _NOT_DEPOSIT = re.compile(
-    r"instruction|examen|comite|copil|commission|jury|notification|realis|achev|demarr|commenc|execution"
+    r"incomplets?|completer|completes? (?:avant|au plus tard|sous)|pieces? (?:manquantes|complementaires)|eligibilite des depenses|fin d'eligibilite|prise en compte des depenses|depenses? (?:realisees|engagees|acquittees)"
+    r"|instruction|examen|comite|copil|commission|jury|notification|realis|achev|demarr|commenc|execution"
     r"|justificati|versement|paiement|travaux|selection|decision|convention|deliber|audition|publication des resultats"
     r"|operations? (?:devront|doivent)|projets? (?:devront|doivent) (?:etre|se)"
 )
@@ -90,6 +91,9 @@ def extract_calendar(notice: Notice, title: str | None) -> CalendarFacts:
             # Cues are read near the date, not across a long sentence that lists the
             # pieces of the file ("délibération…") before "déposé au plus tard le…".
             near_before = folded[max(a, dm.start - 100) : dm.start]
+            header = fold(notice.table_header(unit))
+            if header:  # a date in a table takes its meaning from the column headers
+                near_before = header + " " + near_before
             near_after = folded[dm.end : min(b, dm.end + 40)]
             if _SELF_DATING.search(near_before[-40:]):
                 continue  # "Orléans, le 6 janvier 2025": the notice's own date
@@ -106,7 +110,15 @@ def extract_calendar(notice: Notice, title: str | None) -> CalendarFacts:
                     dated_on.day,
                 ):
                     year += 1  # dated 15 November, deadline 15 January: the next year
-                dated = replace(dm, year=year, end_year=year if dm.kind == "range" else None)
+                end_year = None
+                if dm.kind == "range":
+                    # "du 15 novembre au 15 janvier": the end falls in the next year.
+                    ends_before = (dm.end_month or dm.month, dm.end_day or 31) < (
+                        dm.month,
+                        dm.day or 1,
+                    )
+                    end_year = year + 1 if ends_before else year
+                dated = replace(dm, year=year, end_year=end_year)
                 inferred_year = True
             before = folded[max(a, dm.start - 60) : dm.start]
             if dm.kind == "range":

@@ -22,8 +22,8 @@ _CALL_WORDS = re.compile(
     r"|\baide (?:au|a la|a l'|aux|en faveur)|soutien (?:a|au|aux)\b|\bsubventions? (?:pour|en faveur)"
 )
 _NAMED_CALL = re.compile(
-    r"\b(appel (?:à|a|aux) (?:projets?|partenariats?|candidatures?|manifestations? d'intérêt))"
-    r"\s+(?:«\s*([^»]{3,80}?)\s*»|\"([^\"]{3,80})\"|((?:[A-ZÉÈÀÎ0-9][\w'’-]*)(?:\s+(?!du\b|des\b|au\b|pour\b|sur\b|et\b|en\b)[\w'’-]+){0,4}))"
+    r"\b((?i:appel (?:à|a|aux) (?:projets?|partenariats?|candidatures?|manifestations? d'intérêt)))"
+    r"\s+(?:«\s*([^»]{3,80}?)\s*»(?:\s+\d{4}\b)?|\"([^\"]{3,80})\"|((?:[A-ZÉÈÀÎ0-9][\w'’-]*)(?:\s+(?!du\b|des\b|au\b|pour\b|sur\b|et\b|en\b)[\w'’-]+){0,4}))"
 )
 _BOILERPLATE = re.compile(
     r"^(archives?|accueil|actualites?|imprimer|partager|retour|menu|sommaire|voir aussi|pour aller plus loin|publie le.*|mis a jour.*)$"
@@ -51,8 +51,11 @@ _BODY = re.compile(
     r"\s*(?P<prep>de la |de l'|du |des |de |d')?(?P<name>[A-ZÉÎ][\w'-]*(?:[ -](?:de|du|des|la|et|sur|en|d')?[ -]?[A-ZÉÎ][\w'-]*)*)",
     re.I,
 )
+_NAME_TAIL = r"(?:[ -](?:(?:du|de|des|la|le|les|et|sur|en|d')[ -]?)?[A-ZÉÈ][\w'-]*)*"
 _METROPOLE = re.compile(
-    r"\b((?:[A-ZÉ][\w'-]+ )+Métropole\b|Métropole (?:de |du |d')?[A-ZÉ][\w'-]*(?: [A-ZÉ][\w'-]*)*|Communauté (?:de communes|d'agglomération|urbaine) (?:de |du |des |d')?[A-ZÉ][\w'-]*(?:[ -][\w'-]+)*|Ville de [A-ZÉ][\w'-]*(?:-[A-ZÉ][\w'-]*)*|Commune de [A-ZÉ][\w'-]*(?:-[\w'-]+)*)"
+    rf"\b((?:(?!(?:La|Le|Les|L'|Une?|Cette|Notre)\b)[A-ZÉ][\w'-]+ )+Métropole\b|Métropole (?:de |du |d')?[A-ZÉ][\w'-]*{_NAME_TAIL}"
+    rf"|Communauté (?:de communes|d'agglomération|urbaine) (?:de |du |des |d')?[A-ZÉ][\w'-]*{_NAME_TAIL}"
+    rf"|Ville de [A-ZÉ][\w'-]*(?:-[A-ZÉ][\w'-]*)*|Commune de [A-ZÉ][\w'-]*(?:-[\w'-]+)*)"
 )
 
 
@@ -142,13 +145,18 @@ def _title(notice: Notice) -> Sourced:
     early = sorted(headings[:8], key=lambda h: 0 if h.block.level == 0 else 1)
     parsed = nlp.parse([h.text for h in early])
     names = [
-        (h, d)
+        h
         for h, d in zip(early, parsed, strict=True)
-        if not nlp.has_finite_verb(d) and len(h.text.strip()) >= 4 and not _is_letterhead(h.text)
+        if len(h.text.strip()) >= 4
+        and not _is_letterhead(h.text)
+        and not _SECTION_HEADING.match(fold(h.text.strip(" *#")))
+        # A headline has a conjugated verb ("Les Pays-de-la-Loire lancent leur appel…");
+        # a heading that starts by naming the call is a name.
+        and (_STARTS_WITH_CALL.match(fold(h.text)) or not nlp.has_finite_verb(d))
     ]
     # 1. An early heading naming the call that is a name, not a sentence (a headline
     #    "Les Pays-de-la-Loire lancent leur appel" has a conjugated verb).
-    for heading, _ in names:
+    for heading in names:
         if _CALL_WORDS.search(fold(heading.text)):
             return _joined_title(notice, heading, 0.9)
     # 2. "un appel à projets Innovation numérique" / "l'appel à projets « X »" in the text.
@@ -163,17 +171,24 @@ def _title(notice: Notice) -> Sourced:
                 else:
                     end = start + len(m.group(0).rstrip(" ,.;:"))
                 kind = m.group(1)
-                label = f"« {name} »" if m.group(2) else name
-                value = f"{kind[0].upper()}{kind[1:]} {label}"
+                rest = m.group(0)[len(kind) :] if m.group(2) else f" {name}"
+                value = re.sub(r"\s+", " ", f"{kind[0].upper()}{kind[1:]}{rest}").strip()
                 return Sourced(value=value, evidence=[notice.evidence(start, end)], confidence=0.7)
     # 3. The first heading that is a name, not a sentence nor a letterhead.
-    for heading, _ in names:
+    for heading in names:
         return _joined_title(notice, heading, 0.6)
     return Sourced()
 
 
 _GENERIC_TITLE = re.compile(
-    r"^(?:appel (?:a|aux) (?:projets?|partenariats?|candidatures?)|aap|ami)(?: \d{4})?$"
+    r"^(?:avis d'|avis de )?(?:appel (?:a|aux) (?:projets?|partenariats?|candidatures?|manifestations? d'interet)|aap|ami)(?: \d{4})?$"
+)
+_STARTS_WITH_CALL = re.compile(
+    r"^\W*(?:avis d')?(?:appel (?:a|aux)|aap\b|ami\b|fonds\b|dispositif\b|programme\b|reglement)"
+)
+# Headings that title a section of a notice, never the notice itself.
+_SECTION_HEADING = re.compile(
+    r"^(?:[\divx]+[.)-]?\s*|article \d+\W*|chapitre \w+\W*|>\s*)?(?:contexte|objet|objectifs?|en bref|sommaire|beneficiaires?|porteurs?|qui peut|pour qui|depenses?|pieces?|calendrier|contacts?|modalites?|criteres?|taux|montant|combien|comment|dossier|presentation|preambule|fiche synthetique|axes?|thematiques?|conditions?)\b"
 )
 
 
@@ -184,7 +199,7 @@ def _joined_title(notice: Notice, heading: Unit, confidence: float) -> Sourced:
         index = notice.units.index(heading)
         if index + 1 < len(notice.units):
             nxt = notice.units[index + 1]
-            if nxt.text.strip().startswith(("«", '"')) and len(nxt.text) <= 160:
+            if len(nxt.text.strip()) <= 160 and not _SECTION_HEADING.match(fold(nxt.text.strip())):
                 return _title_field(notice, heading.start, nxt.end, confidence)
     return _title_field(notice, heading.start, heading.end, confidence)
 
@@ -195,6 +210,11 @@ def _is_letterhead(text: str) -> bool:
     folded = fold(text.strip(" :*"))
     if _CALL_WORDS.search(folded):
         return False
+    if re.match(
+        r"^(?:metropole|region|departement|prefet|prefecture|communaute|ville|commune|conseil|agence|caisse|direction|ministere|republique)\b",
+        folded,
+    ):
+        return True
     m = _BODY.fullmatch(text.strip(" :*")) or _METROPOLE.fullmatch(text.strip(" :*"))
     return bool(m) or any(rx.fullmatch(text.strip(" :*")) for rx, _, _ in _AGENCIES)
 

@@ -81,7 +81,7 @@ _ROLE_CUES: list[tuple[str, str, re.Pattern[str]]] = [
 
 # Words that make a clause's figure a context figure even in the present tense.
 _CONTEXT = re.compile(
-    r"\bau niveau national\b|\bfrance relance\b|\bplan de relance\b|\bfrancais\b|\bhabitants\b|\bl'an dernier\b"
+    r"\bau niveau national\b|\bfrance relance\b|\bplan de relance\b|\bmillions? de francais\b|\bl'an dernier\b"
     r"|\bde minimis\b|\bexercices? fiscaux\b|\baides? d'etat\b|\bregime (?:cadre )?(?:exempte|d'aides?)"
     r"|\bl'annee derniere\b|\bprecedente?s? editions?\b|\bedition \d{4}\b|\bdepuis \d{4}\b"
 )

@@ -225,6 +225,17 @@ class Notice:
             end -= 1
         return self.doc.evidence(start, end)
 
+    def table_header(self, unit: Unit) -> str:
+        """For a table row, the text of the first row of its table (the column headers:
+        "Étape | Date limite de dépôt"), else ""."""
+        if unit.kind != "table_row":
+            return ""
+        index = self.units.index(unit)
+        while index > 0 and self.units[index - 1].kind == "table_row":
+            index -= 1
+        first = self.units[index]
+        return "" if first is unit else first.text
+
     def section_of(self, unit: Unit) -> Section:
         return self.sections[unit.section]
 
