@@ -278,3 +278,48 @@ def test_rates_table_is_read_with_its_headers(tmp_path: Path) -> None:
     assert "50 %" in rules.aid_rates.evidence[0].quote or any(
         "50 %" in e.quote for e in rules.aid_rates.evidence
     )
+
+
+def test_particular_is_not_a_private_individual(tmp_path: Path) -> None:
+    rules = rules_of(
+        tmp_path,
+        "Bénéficiaires éligibles\n\n"
+        "Les communes, en particulier celles de moins de 2 000 habitants, et les "
+        "collectivités à statut particulier peuvent se porter candidates.\n",
+    )
+    assert "particulier" not in (rules.eligible_beneficiaries.value or [])
+    assert "commune" in (rules.eligible_beneficiaries.value or [])
+
+
+def test_population_thresholds_do_not_hide_a_rate(tmp_path: Path) -> None:
+    rules = rules_of(
+        tmp_path,
+        "Appel à projets Écoles numériques 2025\n\n"
+        "Le taux d'intervention est de 40 % pour les communes de moins de 3 500 habitants et "
+        "de 30 % pour les autres porteurs.\n",
+    )
+    rates = {r.max_rate: r for r in rules.aid_rates.value or []}
+    assert rates[Decimal("0.4")].beneficiaries == ["commune"]
+    assert rates[Decimal("0.3")].beneficiaries is None
+
+
+def test_a_range_across_the_new_year(tmp_path: Path) -> None:
+    rules = rules_of(
+        tmp_path,
+        "Appel à projets Hiver numérique 2024\n\n"
+        "Les candidatures sont reçues du 15 novembre au 15 janvier.\n",
+    )
+    assert rules.opens_on.value is not None and rules.opens_on.value.isoformat() == "2024-11-15"
+    assert rules.closes_at.value is not None
+    assert rules.closes_at.value.isoformat() == "2025-01-15T23:59:59+01:00"
+
+
+def test_completion_dates_are_not_deadlines(tmp_path: Path) -> None:
+    rules = rules_of(
+        tmp_path,
+        "Appel à projets DETR 2025\n\n"
+        "Les dossiers doivent être déposés au plus tard le 31 janvier 2025 à minuit. "
+        "Les dossiers incomplets devront être complétés avant le 28 février 2025. "
+        "Les dépenses sont éligibles jusqu'au 31 décembre 2028.\n",
+    )
+    assert [d.isoformat() for d in rules.deadlines.value or []] == ["2025-01-31T23:59:59+01:00"]

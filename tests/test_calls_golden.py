@@ -54,12 +54,14 @@ def _cases() -> list[tuple[str, str]]:
 CASES = _cases()
 
 
+def _path(case: str, name: str) -> Path:
+    path = CALLS / case / name
+    return path if path.exists() else CALLS / case / "renditions" / Path(name).name
+
+
 @cache
 def extracted(case: str, name: str) -> dict:
-    path = CALLS / case / name
-    if not path.exists():
-        path = CALLS / case / "renditions" / Path(name).name
-    rules = extract_call(read_document(path))
+    rules = extract_call(read_document(_path(case, name)))
     return json.loads(rules.model_dump_json())
 
 
@@ -99,6 +101,7 @@ FIELDS = CallRules.field_names()
 @pytest.mark.parametrize(("case", "name"), CASES, ids=[f"{c}/{n}" for c, n in CASES])
 def test_every_key_matches(case: str, name: str) -> None:
     spec = expected(case)
+    assert set(spec["fields"]) == set(FIELDS), "expected.json must give every CallRules key"
     got = extracted(case, name)
     wrong = {}
     for field in FIELDS:
@@ -115,6 +118,7 @@ def test_call_id_and_evidence(case: str, name: str) -> None:
     spec = expected(case)
     got = extracted(case, name)
     assert got["call_id"] == spec["call_id"]
+    doc = read_document(_path(case, name))
     for field in FIELDS:
         entry = got[field]
         if entry["value"] in (None, []):
@@ -124,3 +128,5 @@ def test_call_id_and_evidence(case: str, name: str) -> None:
         for ev in entry["evidence"]:
             assert ev["quote"].strip(), f"{field}: empty quote"
             assert ev["document"] == Path(name).name
+            assert doc.text[ev["start"] : ev["end"]] == ev["quote"], field
+            assert ev["page"] == doc.page_of(ev["start"]), field
