@@ -99,11 +99,17 @@ def _name_before(text: str) -> str | None:
 
 
 def extract_submission_url(notice: Notice) -> Sourced:
+    """The address where dossiers are deposited: the URL whose sentence (or the sentence
+    just before, when the URL stands on its own line) speaks of depositing; a URL for
+    reading documents scores lower."""
     best: tuple[int, str, Evidence] | None = None
+    previous = ""
     for sentence in notice.sentences:
         for m in _URL.finditer(sentence.text):
             url = m.group(0).rstrip(">")
-            score = len(_SUBMIT.findall(sentence.folded))
+            own = len(_SUBMIT.findall(sentence.folded))
+            alone = len(sentence.text.strip()) - len(m.group(0)) < 12
+            score = own + (len(_SUBMIT.findall(previous)) if alone else 0)
             if score == 0:
                 continue
             if not url.startswith("http"):
@@ -111,6 +117,7 @@ def extract_submission_url(notice: Notice) -> Sourced:
             ev = notice.evidence(sentence.start + m.start(), sentence.start + m.end())
             if best is None or score > best[0]:
                 best = (score, url, ev)
+        previous = sentence.folded
     if best is None:
         return Sourced()
     return Sourced(value=best[1], evidence=[best[2]], confidence=0.8)

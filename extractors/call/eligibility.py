@@ -18,7 +18,7 @@ from pipeline.models import Evidence, Sourced
 
 _BENEF_HEADING = re.compile(
     r"beneficiaires?|porteurs? de projets?|porteurs? eligibles?|structures? eligibles?|qui peut|candidats? eligibles?|publics? (?:cibles?|eligibles?)|eligibilite des (?:porteurs|structures|candidats)"
-    r"|collectivites eligibles|organismes? eligibles|demandeurs? eligibles|pour qui|a qui|s'adresse|qui est concerne"
+    r"|collectivites eligibles|organismes? eligibles|demandeurs? eligibles|pour qui|a qui|s'adresse|qui est concerne|vous etes"
 )
 _BENEF_SENTENCE = re.compile(
     r"peuvent (?:se porter candidat|candidater|deposer|beneficier|repondre|presenter|solliciter)|(?:sont|seront) eligibles|est (?:ouvert|reserve|destine)e? aux?|s'adresse(?: aux?\b| :|\s*$)|concerne les|destine aux|beneficiaires? (?:eligibles? )?:|porteurs? de projets? (?:eligibles? )?:|ouvert aux"
@@ -49,6 +49,7 @@ _BOTH_TYPES = re.compile(
 )
 _OPERATING_ONLY = re.compile(
     r"(?:uniquement|exclusivement|seules?)(?: \w+){0,3} (?:des )?(?:depenses )?de fonctionnement"
+    r"|pas d'aide a l'investissement|investissements? (?:ne sont pas|sont exclus|non eligibles)"
 )
 _MENTIONS_INVEST = re.compile(r"investissement")
 _MENTIONS_OPERATING = re.compile(r"fonctionnement")

@@ -15,7 +15,7 @@ _THEMES = re.compile(
 )
 _CRITERIA = re.compile(
     r"criteres? (?:de selection|d'analyse|d'appreciation|d'evaluation|de priorisation|de notation|de choix)|(?:analyses?|evalues?|selectionnes?|apprecies?|priorises?|notes?|classes?|examine\w*) (?:\w+ ){0,4}(?:selon|au regard d|sur la base d|en fonction d)"
-    r"|criteres suivants|comment (?:sont|seront) (?:selectionnes|choisis|evalues)"
+    r"|criteres suivants|comment\b.{0,40}\b(?:choisi|selectionne|evalue|retenu|classe|note)s?\b"
 )
 _NOT_THEMES = re.compile(
     r"criteres?|depenses?|pieces?|documents?|beneficiaires?|porteurs?|indicateurs?|dossier"

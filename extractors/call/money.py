@@ -49,7 +49,7 @@ _ROLE_CUES: list[tuple[str, str, re.Pattern[str]]] = [
         ENVELOPE,
         "envelope",
         re.compile(
-            r"enveloppe|dotation|budget (?:global|total|alloue|consacre|de l'appel|du dispositif)|credits? (?:alloues|consacres|reserves|mobilises)"
+            r"enveloppe|dotation|(?:dispose|dote|beneficie)\w* d'un budget|budget (?:global|total|alloue|consacre|de l'appel|du dispositif)|credits? (?:alloues|consacres|reserves|mobilises)"
             r"|montant (?:global|total) (?:de l'appel|alloue|consacre|disponible|du fonds|du dispositif)|fonds (?:est )?dote|dote d'une?"
         ),
     ),
@@ -80,9 +80,13 @@ _ROLE_CUES: list[tuple[str, str, re.Pattern[str]]] = [
 ]
 
 # Words that make a clause's figure a context figure even in the present tense.
+# State-aid ceilings ("de minimis, dans la limite de 300 000 € sur trois exercices") are
+# not caps of this call; a rate in the same clause may still be one of its rules.
+_STATE_AID = re.compile(
+    r"\bde minimis\b|\bexercices? fiscaux\b|\baides? d'etat\b|\bregime (?:cadre )?(?:exempte|d'aides?)"
+)
 _CONTEXT = re.compile(
     r"\bau niveau national\b|\bfrance relance\b|\bplan de relance\b|\bmillions? de francais\b|\bl'an dernier\b"
-    r"|\bde minimis\b|\bexercices? fiscaux\b|\baides? d'etat\b|\bregime (?:cadre )?(?:exempte|d'aides?)"
     r"|\bl'annee derniere\b|\bprecedente?s? editions?\b|\bedition \d{4}\b|\bdepuis \d{4}\b"
 )
 
@@ -253,7 +257,7 @@ def extract_money(notice: Notice) -> MoneyFacts:
             fclause = folded[a:b]
             if _CONTEXT.search(fclause):
                 continue
-            amounts = find_amounts(clause)
+            amounts = [] if _STATE_AID.search(fclause) else find_amounts(clause)
             rate_matches = find_rates(clause)
             group_clause = bool(rate_matches) and bool(
                 applicant_codes(clause) or _SCOPE.search(fclause)

@@ -19,6 +19,7 @@ _PIECES_LEAD = re.compile(
     r"|dossier (?:complet|de candidature|de demande)? ?(?:comprendra|comprend|devra comprendre|comportera|comporte|doit comporter|est compose|sera compose|doit contenir|contiendra)"
     r"|constitution du dossier|contenu du dossier|(?:joindre|fournir)(?: \w+){0,3} :|\bcomprend(?:ra)?\s*:|pieces suivantes"
     r"|dossier (?:complet )?(?:comprenant|compose de|constitue de)|\b(?:envoyez|adressez|transmettez|joignez|fournissez|deposez)\b"
+    r"|votre dossier|que (?:doit )?contien\w* (?:le|votre) dossier|quelles? pieces|comment (?:candidater|deposer|postuler|repondre)"
 )
 # Sentences that make a note or a form mandatory.
 _OBLIGATION = re.compile(
