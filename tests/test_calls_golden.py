@@ -12,8 +12,6 @@ Comparison rules (the same for every rendition, so a PDF must read like its text
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -22,16 +20,9 @@ import pytest
 from extractors.call import extract_call
 from pipeline.documents import read_document
 from pipeline.models import CallRules
+from pipeline.rules_compare import same_value
 
 CALLS = Path(__file__).resolve().parents[1] / "fixtures" / "calls"
-CODE_LISTS = {
-    "eligible_beneficiaries",
-    "expense_types",
-    "eligible_expenses",
-    "ineligible_expenses",
-    "required_pieces",
-}
-TEXT_LISTS = {"themes", "selection_criteria"}
 
 
 def _cases() -> list[tuple[str, str]]:
@@ -69,31 +60,6 @@ def expected(case: str) -> dict:
     return json.loads((CALLS / case / "expected.json").read_text(encoding="utf-8"))
 
 
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    text = re.sub(r"[«»\"“”'’*]", " ", text)
-    return re.sub(r"\s+", " ", text).strip(" .;:,")
-
-
-def same(field: str, got: object, want: object) -> bool:
-    if want is None or got is None:
-        return got == want or (got == [] and want is None)
-    if field in CODE_LISTS:
-        return sorted(got) == sorted(want)  # type: ignore[arg-type]
-    if field in TEXT_LISTS:
-        if len(got) != len(want):  # type: ignore[arg-type]
-            return False
-        for g, w in zip(got, want, strict=True):  # type: ignore[call-overload]
-            g, w = _norm(g), _norm(w)
-            n = min(50, len(g), len(w))
-            if g[:n] != w[:n]:
-                return False
-        return True
-    if field == "title":
-        return _norm(got) == _norm(want)  # type: ignore[arg-type]
-    return got == want
-
-
 FIELDS = CallRules.field_names()
 
 
@@ -107,7 +73,7 @@ def test_every_key_matches(case: str, name: str) -> None:
     for field in FIELDS:
         want = spec["fields"].get(field)
         value = got[field]["value"]
-        if not same(field, value, want):
+        if not same_value(field, value, want):
             wrong[field] = {"got": value, "want": want}
     assert not wrong, json.dumps(wrong, indent=1, ensure_ascii=False)
 
