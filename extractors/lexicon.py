@@ -310,15 +310,3 @@ def applicant_codes(text: str) -> list[str]:
     ):
         codes.remove("entreprise")
     return codes
-
-
-def codes_in(
-    text: str, entries: Iterable[tuple[str, re.Pattern[str], tuple[str, ...]]]
-) -> list[str]:
-    """The codes named in `text`, in order of first appearance, without duplicates."""
-    seen: list[str] = []
-    for hit in find_terms(text, entries):
-        for code in hit.codes:
-            if code not in seen:
-                seen.append(code)
-    return seen

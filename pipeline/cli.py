@@ -190,7 +190,7 @@ def demo(
 
 
 def print_rules(rules: CallRules) -> None:
-    from extractors.call import FIELD_LABELS
+    from extractors.call import FIELD_LABELS, NOT_FOUND
     from pipeline.render import value_text
 
     table = Table(
@@ -202,7 +202,9 @@ def print_rules(rules: CallRules) -> None:
     table.add_column("Page", justify="right")
     for name in CallRules.field_names():
         field = getattr(rules, name)
-        value = _escape(value_text(field.value, name)) if field.found else "[dim]non trouvé[/]"
+        value = (
+            _escape(value_text(field.value, name)) if field.found else f"[dim]{NOT_FOUND[name]}[/]"
+        )
         if field.source == "manual":
             value += " [magenta](corrigé à la main)[/]"
         quote = _escape(_shorten(field.evidence[0].quote)) if field.evidence else ""

@@ -78,7 +78,7 @@ BENEFICIARY_TO_ETALAB: dict[str, str] = {
     "association": "associations",
     "entreprise": "professionnels",
     "pme": "professionnels",
-    "sem_spl": "professionnels",  # sociétés commerciales, outside PUBLIC_BODIES
+    "sem_spl": "professionnels",  # sociétés commerciales, not public bodies
     "organisme_professionnel": "professionnels",
     "agriculteur": "professionnels",
     "particulier": "particuliers",

@@ -131,20 +131,3 @@ EXPENSE_TYPE_LABELS: dict[str, str] = {
     "investissement": "Investissement",
     "fonctionnement": "Fonctionnement",
 }
-
-# "Collectivités territoriales", "leurs groupements", "leurs établissements publics"
-# (DESIGN §4): the expansions used when a notice names families instead of types.
-COLLECTIVITES_TERRITORIALES: tuple[str, ...] = ("commune", "departement", "region")
-GROUPEMENTS: tuple[str, ...] = ("epci", "syndicat")
-ETABLISSEMENTS_PUBLICS_LOCAUX: tuple[str, ...] = ("ccas", "etablissement_public")
-PUBLIC_BODIES: tuple[str, ...] = (
-    "commune",
-    "epci",
-    "syndicat",
-    "departement",
-    "region",
-    "ccas",
-    "etablissement_public",
-    "etat",
-    "gip",
-)

@@ -62,8 +62,30 @@ def extract_call(doc: Document) -> CallRules:
     )
     for name in CallRules.field_names():
         if not getattr(rules, name).found:
-            rules.warnings.append(f"{FIELD_LABELS[name]} : non trouvé dans l'avis.")
+            rules.warnings.append(f"{FIELD_LABELS[name]} : {NOT_FOUND[name]} dans l'avis.")
     return rules
+
+
+_FEMININE = {"opens_on", "closes_at", "envelope_eur", "min_eligible_cost_eur", "submission_url"}
+_PLURAL = {
+    "deadlines", "aid_rates", "eligible_beneficiaries", "eligible_expenses",
+    "ineligible_expenses", "required_pieces", "themes", "selection_criteria", "contacts",
+}  # fmt: skip
+_FEMININE_PLURAL = {"deadlines", "eligible_expenses", "ineligible_expenses", "required_pieces"}
+
+
+def _not_found(name: str) -> str:
+    """ "non trouvé", "non trouvée", "non trouvés", "non trouvées" as the label wants."""
+    ending = (
+        "ées"
+        if name in _FEMININE_PLURAL
+        else "és"
+        if name in _PLURAL
+        else "ée"
+        if name in _FEMININE
+        else "é"
+    )
+    return "non trouv" + ending
 
 
 FIELD_LABELS: dict[str, str] = {
@@ -91,3 +113,5 @@ FIELD_LABELS: dict[str, str] = {
     "contacts": "Contacts",
     "submission_url": "Adresse de dépôt",
 }
+
+NOT_FOUND: dict[str, str] = {name: _not_found(name) for name in FIELD_LABELS}

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from extractors.call.notice import ListGroup, Notice
 from extractors.lexicon import EXPENSE_TERMS, applicant_codes, find_terms, fold
 from pipeline.models import Evidence, Sourced
+from pipeline.vocab import EXPENSE_LABELS
 
 _BENEF_HEADING = re.compile(
     r"beneficiaires?|porteurs? de projets?|porteurs? eligibles?|structures? eligibles?|qui peut|candidats? eligibles?|publics? (?:cibles?|eligibles?)|eligibilite des (?:porteurs|structures|candidats)"
@@ -204,7 +205,8 @@ def _expenses(notice: Notice, warnings: list[str]) -> tuple[Sourced, Sourced, li
     for code in [c for c in ineligible if c in eligible]:
         quotes = " ; ".join(f"« {e.quote[:120]} »" for e in ineligible.pop(code))
         warnings.append(
-            f"Dépenses « {code} » : éligibles, avec des exclusions partielles à vérifier : {quotes}"
+            f"Dépenses « {EXPENSE_LABELS[code]} » : éligibles, avec des exclusions partielles "
+            f"à vérifier : {quotes}"
         )
     return _codes_field(eligible), _codes_field(ineligible), type_evidence
 

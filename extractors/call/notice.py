@@ -242,9 +242,6 @@ class Notice:
     def headings(self) -> list[Unit]:
         return [u for u in self.units if u.kind == "heading"]
 
-    def sentences_in(self, start: int, end: int) -> list[Sentence]:
-        return [s for s in self.sentences if s.start >= start and s.end <= end]
-
 
 def top_level(items: list[Unit]) -> list[Unit]:
     """The top level of a nested list: the items of the lowest nesting level when the
