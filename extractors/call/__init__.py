@@ -66,7 +66,14 @@ def extract_call(doc: Document) -> CallRules:
     return rules
 
 
-_FEMININE = {"opens_on", "closes_at", "envelope_eur", "min_eligible_cost_eur", "submission_url"}
+_FEMININE = {
+    "opens_on",
+    "closes_at",
+    "envelope_eur",
+    "min_eligible_cost_eur",
+    "submission_url",
+    "expense_types",
+}
 _PLURAL = {
     "deadlines", "aid_rates", "eligible_beneficiaries", "eligible_expenses",
     "ineligible_expenses", "required_pieces", "themes", "selection_criteria", "contacts",
