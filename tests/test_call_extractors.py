@@ -323,3 +323,15 @@ def test_completion_dates_are_not_deadlines(tmp_path: Path) -> None:
         "Les dépenses sont éligibles jusqu'au 31 décembre 2028.\n",
     )
     assert [d.isoformat() for d in rules.deadlines.value or []] == ["2025-01-31T23:59:59+01:00"]
+
+
+def test_a_pronoun_speaks_of_the_previous_sentence_subject(tmp_path: Path) -> None:
+    rules = rules_of(
+        tmp_path,
+        "Appel à projets Médiation numérique 2025\n\n"
+        "L'aide du Département est plafonnée à 50 000 € par projet. "
+        "Elle ne pourra être inférieure à 5 000 €.\n",
+    )
+    assert rules.max_aid_eur.value == Decimal(50000)
+    assert rules.min_aid_eur.value == Decimal(5000)
+    assert rules.min_eligible_cost_eur.value is None

@@ -151,9 +151,15 @@ _BASE_SUBJECT = re.compile(
 _BELOW = re.compile(r"inferieure?s? a\s*$")
 
 
-def _subject_is_base(text: str) -> bool:
-    """Whether the last thing named in `text` is the project's cost (dépense, assiette…)
-    rather than the aid: "la dépense subventionnable est plafonnée à…" caps the base."""
+def _subject_is_base(text: str, subject: str = "") -> bool:
+    """Whether what `text` speaks of is the project's cost (dépense, assiette…) rather
+    than the aid: "la dépense subventionnable est plafonnée à…" caps the base. In `text`
+    the nearest noun before the verb counts; when the sentence starts with "Il"/"Elle",
+    `subject` is the previous sentence and its first noun (its subject) counts."""
+    if subject.strip():
+        aid = [m.start() for m in _AID_SUBJECT.finditer(subject)]
+        base = [m.start() for m in _BASE_SUBJECT.finditer(subject)]
+        return bool(base) and (not aid or base[0] < aid[0])
     aid = [m.end() for m in _AID_SUBJECT.finditer(text)]
     base = [m.end() for m in _BASE_SUBJECT.finditer(text)]
     return bool(base) and (not aid or base[-1] > aid[-1])
@@ -168,7 +174,7 @@ def _role(before: str, after: str, subject: str = "") -> tuple[str, str] | None:
         # project, depending on what is said to be at least that much.
         return (
             (MIN_COST, "min-cost-below")
-            if _subject_is_base(subject + " " + before)
+            if _subject_is_base(before, subject)
             else (FLOOR, "floor-below")
         )
     best: tuple[int, int, str, str] | None = None
@@ -183,7 +189,7 @@ def _role(before: str, after: str, subject: str = "") -> tuple[str, str] | None:
             role == CAP
             and pid == "cap"
             and "%" not in said_of
-            and _subject_is_base(subject + " " + said_of)
+            and _subject_is_base(said_of, subject)
         ):
             return None  # "la dépense subventionnable est plafonnée à…": the base, not the aid
         return role, pid
