@@ -335,3 +335,13 @@ def test_a_pronoun_speaks_of_the_previous_sentence_subject(tmp_path: Path) -> No
     assert rules.max_aid_eur.value == Decimal(50000)
     assert rules.min_aid_eur.value == Decimal(5000)
     assert rules.min_eligible_cost_eur.value is None
+
+
+def test_generic_title_gets_a_distinct_id_and_unclear_brackets_stay_empty(tmp_path: Path) -> None:
+    rules = rules_of(
+        tmp_path,
+        "APPEL À PROJETS 2025\n\n"
+        "La Région Bretagne accorde une subvention comprise entre 20 et 50 000 euros.\n",
+    )
+    assert rules.call_id == "appel-a-projets-2025-region-bretagne"
+    assert rules.min_aid_eur.value is None

@@ -7,7 +7,7 @@ from pathlib import Path
 from extractors.call.calendar import extract_calendar
 from extractors.call.contacts import extract_contacts, extract_submission_url
 from extractors.call.eligibility import extract_eligibility
-from extractors.call.identity import extract_identity, slugify
+from extractors.call.identity import extract_identity, is_generic_title, slugify
 from extractors.call.lists import extract_criteria, extract_themes
 from extractors.call.money import extract_money
 from extractors.call.notice import Notice
@@ -26,6 +26,9 @@ def extract_call(doc: Document) -> CallRules:
 
     title = identity.title.value
     call_id = slugify(title) if title else slugify(Path(doc.name).stem)
+    if title and is_generic_title(title) and identity.funder.value:
+        # "Appel à projets 2025" names no call: the funder makes the id distinct.
+        call_id = slugify(f"{title} {identity.funder.value}")
     rules = CallRules(
         call_id=call_id or "appel",
         source_document=doc.name,

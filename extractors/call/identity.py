@@ -192,6 +192,11 @@ _SECTION_HEADING = re.compile(
 )
 
 
+def is_generic_title(title: str) -> bool:
+    """ "Appel à projets 2025", "AVIS D'APPEL À PROJETS": a kind of document, not a name."""
+    return bool(_GENERIC_TITLE.match(fold(title.strip(" :*"))))
+
+
 def _joined_title(notice: Notice, heading: Unit, confidence: float) -> Sourced:
     """A title given on two lines, "APPEL À PROJETS 2025" then "« Parents connectés »",
     is one title."""
@@ -199,7 +204,17 @@ def _joined_title(notice: Notice, heading: Unit, confidence: float) -> Sourced:
         index = notice.units.index(heading)
         if index + 1 < len(notice.units):
             nxt = notice.units[index + 1]
-            if len(nxt.text.strip()) <= 160 and not _SECTION_HEADING.match(fold(nxt.text.strip())):
+            text = nxt.text.strip()
+            name_like = (
+                text.startswith(("«", '"'))
+                or nxt.kind == "heading"
+                or (
+                    len(text) <= 120
+                    and not text.endswith(".")
+                    and not nlp.has_finite_verb(nlp.parse([text])[0])
+                )
+            )
+            if name_like and not _SECTION_HEADING.match(fold(text)):
                 return _title_field(notice, heading.start, nxt.end, confidence)
     return _title_field(notice, heading.start, heading.end, confidence)
 

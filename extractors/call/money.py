@@ -214,6 +214,8 @@ def _bracket_roles(fclause: str, amounts: list[AmountMatch]) -> dict[int, tuple[
         if _BRACKET_OPEN.search(
             fclause[max(0, low.start - 12) : low.start]
         ) and _BRACKET_JOIN.match(fclause[low.end : high.start]):
+            if not re.search(r"€|eur|\bk|\bm", low.text.lower()) and low.value * 100 < high.value:
+                continue  # "entre 20 et 50 000 euros": the lower bound is unclear, leave it
             before = fclause[: low.start]
             if re.search(r"depenses?|couts?|projets? d'un montant|budget", before[-50:]):
                 roles[i] = (MIN_COST, "bracket-min-cost")

@@ -16,7 +16,7 @@ from pipeline.models import Block, Document, Evidence
 
 # A list marker at the start of an item: bullets, dashes, numbers, letters.
 _MARKER = re.compile(
-    r"^\s*(?:[-–—•·▪◦●○➢➤►✓✔*]|o(?=\s)|\d{1,2}\s*[-.)°]|\d{1,2}\s*-\s*|[a-z]\s*\)|[IVX]{1,4}\s*[.)-])\s*"
+    r"^\s*(?:[-–—•·▪◦●○➢➤►✓✔*]|o(?=\s)|\d{1,2}\s*[-.)°]|\d{1,2}\s*-\s*|\(?[a-z]\s*\)|[IVX]{1,4}\s*[.)-])\s*"
 )
 _NUMBERED = re.compile(r"^\s*(?:\d{1,2}\s*[-.)°]|[IVX]{1,4}\s*[.)-])")
 _FOOTNOTE = re.compile(r"^\s*[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
