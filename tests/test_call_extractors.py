@@ -345,3 +345,27 @@ def test_generic_title_gets_a_distinct_id_and_unclear_brackets_stay_empty(tmp_pa
     )
     assert rules.call_id == "appel-a-projets-2025-region-bretagne"
     assert rules.min_aid_eur.value is None
+
+
+def test_rates_table_by_category_with_a_cap_of_the_base(tmp_path: Path) -> None:
+    from docx import Document as new_docx
+
+    doc = new_docx()
+    doc.add_heading("Appel à projets DETR 2025", level=0)
+    doc.add_paragraph("La préfecture de la Haute-Loire attribue la DETR aux communes.")
+    table = doc.add_table(rows=3, cols=3)
+    rows = [
+        ("Catégorie d'opération", "Taux maximum", "Plafond de dépense subventionnable"),
+        ("Bâtiments scolaires", "40 %", "800 000 € HT"),
+        ("Voirie communale", "30 %", "300 000 € HT"),
+    ]
+    for row, cells in zip(table.rows, rows, strict=True):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    path = tmp_path / "avis.docx"
+    doc.save(str(path))
+    rules = extract_call(read_document(path))
+    rates = {r.max_rate: r for r in rules.aid_rates.value or []}
+    assert rates[Decimal("0.4")].scope == "Bâtiments scolaires"
+    assert rates[Decimal("0.4")].max_aid_eur is None  # a cap of the base, not of the aid
+    assert rates[Decimal("0.3")].scope == "Voirie communale"

@@ -20,6 +20,10 @@ _RATE_HEADER = re.compile(r"\btaux\b|intervention|% (?:de|d')|pourcentage")
 _CAP_HEADER = re.compile(
     r"plafond|montant (?:maximum|maximal|max)|aide maximale|montant de l'aide|maximum d'aide"
 )
+# "Plafond de dépense subventionnable": a cap of the eligible base, not of the aid.
+_BASE_CAP_HEADER = re.compile(
+    r"(?:plafond|maximum) (?:de (?:la )?|des )?(?:depenses?|assiette|couts?)|depenses? (?:subventionnables? )?plafonnees?"
+)
 _FLOOR_HEADER = re.compile(r"plancher|minimum|minimal")
 _NOT_AID = re.compile(r"aides? publiques?|cumul|couts? indirects?|autofinancement")
 _OTHERS = re.compile(r"\bautres?\b|\bsinon\b")
@@ -57,11 +61,18 @@ def _rates_of(notice: Notice, table: Table) -> list[TableRate]:
     ]
     if not rate_cols:
         return []
-    cap_cols = [i for i, h in enumerate(header) if _CAP_HEADER.search(h) and i not in rate_cols]
+    cap_cols = [
+        i
+        for i, h in enumerate(header)
+        if _CAP_HEADER.search(h) and not _BASE_CAP_HEADER.search(h) and i not in rate_cols
+    ]
     label_cols = [
         i
         for i in range(width)
-        if i not in rate_cols and i not in cap_cols and not _FLOOR_HEADER.search(header[i])
+        if i not in rate_cols
+        and i not in cap_cols
+        and not _FLOOR_HEADER.search(header[i])
+        and not _BASE_CAP_HEADER.search(header[i])
     ]
     out: list[TableRate] = []
     for row in rows[1:]:
@@ -71,7 +82,11 @@ def _rates_of(notice: Notice, table: Table) -> list[TableRate]:
             continue
         label = " ".join(row[i] for i in label_cols if row[i])
         beneficiaries = None if _OTHERS.search(fold(label)) else (applicant_codes(label) or None)
-        scope = label if label and _SCOPE_LABEL.search(fold(label)) else None
+        # A row named by a volet, a size of commune or a category of operation (not by a
+        # kind of applicant) gives the scope of its rate.
+        scope = label if label and (_SCOPE_LABEL.search(fold(label)) or not beneficiaries) else None
+        if scope and _OTHERS.search(fold(label)):
+            scope = None
         rate_text = fold(
             " ".join(row[i] for i in rate_cols) + " " + " ".join(header[i] for i in rate_cols)
         )
