@@ -310,3 +310,13 @@ def applicant_codes(text: str) -> list[str]:
     ):
         codes.remove("entreprise")
     return codes
+
+
+def tax_basis(folded: str) -> str | None:
+    """HT or TTC said in `folded` text; both said ("TTC pour les porteurs ne récupérant
+    pas la TVA, HT sinon") is a condition the contract cannot hold: None."""
+    ttc = re.search(r"\bttc\b|toutes taxes", folded)
+    ht = re.search(r"\bht\b|hors tax", folded)
+    if ttc and ht:
+        return None
+    return "ttc" if ttc else "ht" if ht else None

@@ -36,7 +36,7 @@ class Area:
         return f"Département {self.of_name}"
 
 
-def fold(text: str) -> str:
+def name_key(text: str) -> str:
     """Lowercase ASCII letters and digits only: 'Pays-de-la-Loire' → 'paysdelaloire'."""
     decomposed = unicodedata.normalize("NFKD", text)
     ascii_text = decomposed.encode("ascii", "ignore").decode("ascii").lower()
@@ -54,15 +54,16 @@ def areas() -> tuple[Area, ...]:
     return regions + departements
 
 
+@cache
 def by_folded_name(level: str) -> dict[str, Area]:
-    return {fold(a.name): a for a in areas() if a.level == level}
+    return {name_key(a.name): a for a in areas() if a.level == level}
 
 
 def find_area(name: str, level: str | None = None) -> Area | None:
     """The region or département whose name is `name` (accents, hyphens, case ignored)."""
-    key = fold(re.sub(r"^(la|le|les|l')\s*", "", name.strip(), flags=re.I))
+    key = name_key(re.sub(r"^(la|le|les|l')\s*", "", name.strip(), flags=re.I))
     for lvl in (level,) if level else ("region", "departement"):
-        found = by_folded_name(lvl).get(key) or by_folded_name(lvl).get(fold(name))
+        found = by_folded_name(lvl).get(key) or by_folded_name(lvl).get(name_key(name))
         if found:
             return found
     return None
@@ -79,7 +80,7 @@ def departement(code: str) -> Area | None:
 def from_domain(domain: str) -> Area | None:
     """The area an official e-mail/web domain names: 'bourgognefranchecomte.fr' → region 27,
     'loire.fr' → département 42. Only whole-name matches count."""
-    stem = fold(domain.lower().split("@")[-1].rsplit(".", 1)[0].split(".")[-1])
+    stem = name_key(domain.lower().split("@")[-1].rsplit(".", 1)[0].split(".")[-1])
     for prefix in ("", "region", "departement", "cd", "conseil"):
         if stem.startswith(prefix):
             rest = stem[len(prefix) :]

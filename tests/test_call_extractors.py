@@ -21,6 +21,22 @@ def rules_of(tmp_path: Path, text: str, name: str = "avis.txt") -> CallRules:
     return extract_call(read_document(path))
 
 
+def docx_notice(tmp_path: Path, title: str, intro: str, rows: list[tuple[str, ...]]) -> Path:
+    """A DOCX notice: a Title, one paragraph, and a table whose first row is its header."""
+    from docx import Document as new_docx
+
+    doc = new_docx()
+    doc.add_heading(title, level=0)
+    doc.add_paragraph(intro)
+    table = doc.add_table(rows=len(rows), cols=len(rows[0]))
+    for row, cells in zip(table.rows, rows, strict=True):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    path = tmp_path / "avis.docx"
+    doc.save(str(path))
+    return path
+
+
 def test_envelope_cap_floor_and_min_cost_are_told_apart(tmp_path: Path) -> None:
     rules = rules_of(
         tmp_path,
@@ -250,25 +266,16 @@ def test_national_agency_funder(tmp_path: Path) -> None:
 
 
 def test_rates_table_is_read_with_its_headers(tmp_path: Path) -> None:
-    from docx import Document as new_docx
-
-    doc = new_docx()
-    doc.add_heading("Appel à projets Territoires intelligents 2025", level=0)
-    doc.add_paragraph("La Région Normandie soutient les projets de territoires intelligents.")
-    table = doc.add_table(rows=3, cols=3)
-    for row, cells in zip(
-        table.rows,
+    path = docx_notice(
+        tmp_path,
+        "Appel à projets Territoires intelligents 2025",
+        "La Région Normandie soutient les projets de territoires intelligents.",
         [
             ("Bénéficiaires", "Taux maximum d'aide", "Plafond d'aide"),
             ("Communes et EPCI", "50 %", "500 000 €"),
             ("Associations", "70 %", "150 000 €"),
         ],
-        strict=True,
-    ):
-        for cell, text in zip(row.cells, cells, strict=True):
-            cell.text = text
-    path = tmp_path / "avis.docx"
-    doc.save(str(path))
+    )
     rules = extract_call(read_document(path))
     rates = {r.max_rate: r for r in rules.aid_rates.value or []}
     assert set(rates[Decimal("0.5")].beneficiaries or []) == {"commune", "epci"}
@@ -348,22 +355,16 @@ def test_generic_title_gets_a_distinct_id_and_unclear_brackets_stay_empty(tmp_pa
 
 
 def test_rates_table_by_category_with_a_cap_of_the_base(tmp_path: Path) -> None:
-    from docx import Document as new_docx
-
-    doc = new_docx()
-    doc.add_heading("Appel à projets DETR 2025", level=0)
-    doc.add_paragraph("La préfecture de la Haute-Loire attribue la DETR aux communes.")
-    table = doc.add_table(rows=3, cols=3)
-    rows = [
-        ("Catégorie d'opération", "Taux maximum", "Plafond de dépense subventionnable"),
-        ("Bâtiments scolaires", "40 %", "800 000 € HT"),
-        ("Voirie communale", "30 %", "300 000 € HT"),
-    ]
-    for row, cells in zip(table.rows, rows, strict=True):
-        for cell, text in zip(row.cells, cells, strict=True):
-            cell.text = text
-    path = tmp_path / "avis.docx"
-    doc.save(str(path))
+    path = docx_notice(
+        tmp_path,
+        "Appel à projets DETR 2025",
+        "La préfecture de la Haute-Loire attribue la DETR aux communes.",
+        [
+            ("Catégorie d'opération", "Taux maximum", "Plafond de dépense subventionnable"),
+            ("Bâtiments scolaires", "40 %", "800 000 € HT"),
+            ("Voirie communale", "30 %", "300 000 € HT"),
+        ],
+    )
     rules = extract_call(read_document(path))
     rates = {r.max_rate: r for r in rules.aid_rates.value or []}
     assert rates[Decimal("0.4")].scope == "Bâtiments scolaires"

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from extractors.call.notice import Notice, Sentence
 from extractors.call.tables import table_rates
-from extractors.lexicon import applicant_codes, fold
+from extractors.lexicon import applicant_codes, fold, tax_basis
 from pipeline.models import AidRate, Evidence, Sourced
 from pipeline.text import AmountMatch, RateMatch, find_amounts, find_rates
 
@@ -336,7 +336,7 @@ def _general_basis(notice: Notice, aid_rates: Sourced) -> None:
         f = sentence.folded
         if find_rates(sentence.text) or not _GENERAL_BASIS.search(f):
             continue
-        basis = _basis(f)
+        basis = tax_basis(f)
         if basis:
             aid_rates.value = [
                 r if r.basis else r.model_copy(update={"basis": basis}) for r in aid_rates.value
@@ -399,7 +399,7 @@ def _read_rates(
         if not _OTHERS.search(fstretch):
             found = applicant_codes(stretch)
             beneficiaries = found or None
-        basis = _basis(fclause[rm.end : hi][:120])
+        basis = tax_basis(fclause[rm.end : hi][:120])
         cap = None
         for am in amounts:
             in_stretch = lo <= am.start < hi and am.start > rm.end
@@ -419,16 +419,6 @@ def _read_rates(
                 ev,
             )
         )
-
-
-def _basis(after: str) -> str | None:
-    """HT or TTC said right after a rate; both said ("TTC pour les porteurs ne récupérant
-    pas la TVA, HT sinon") is a condition the contract cannot hold: None."""
-    ttc = re.search(r"\bttc\b|toutes taxes", after)
-    ht = re.search(r"\bht\b|hors tax", after)
-    if ttc and ht:
-        return None
-    return "ttc" if ttc else "ht" if ht else None
 
 
 def _scope(stretch: str, fstretch: str, rate_at: int) -> str | None:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from extractors.call.notice import Notice
-from extractors.lexicon import applicant_codes, fold
+from extractors.lexicon import applicant_codes, fold, tax_basis
 from pipeline.models import AidRate, Evidence, Table
 from pipeline.text import find_amounts, find_rates
 
@@ -90,7 +90,7 @@ def _rates_of(notice: Notice, table: Table) -> list[TableRate]:
         rate_text = fold(
             " ".join(row[i] for i in rate_cols) + " " + " ".join(header[i] for i in rate_cols)
         )
-        basis = _basis(rate_text)
+        basis = tax_basis(rate_text)
         caps = [a.value for i in cap_cols for a in find_amounts(row[i])]
         rate = AidRate(
             max_rate=rates[0].value,
@@ -101,14 +101,6 @@ def _rates_of(notice: Notice, table: Table) -> list[TableRate]:
         )
         out.append(TableRate(rate, _row_evidence(notice, table, row)))
     return out
-
-
-def _basis(text: str) -> str | None:
-    ttc = re.search(r"\bttc\b|toutes taxes", text)
-    ht = re.search(r"\bht\b|hors tax", text)
-    if ttc and ht:
-        return None
-    return "ttc" if ttc else "ht" if ht else None
 
 
 def _row_evidence(notice: Notice, table: Table, row: list[str]) -> Evidence:
