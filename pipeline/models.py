@@ -272,10 +272,15 @@ class CallRules(Contract):
 
 
 class Expense(Contract):
+    """One line of the financing plan. `amount_eur` is the amount as the plan gives it
+    (HT when the plan gives HT); `basis` says which one was read, None when the document
+    does not say (never assumed)."""
+
     label: str
     amount_eur: Money | None = None
     expense_code: vocab.ExpenseCode | None = None
     expense_type: vocab.ExpenseType | None = None
+    basis: Literal["ht", "ttc"] | None = None
 
 
 class Resource(Contract):
@@ -286,9 +291,22 @@ class Resource(Contract):
 
 
 class NoteFacts(Contract):
+    """A mandatory note: found at all (`present`), more than a heading (`substantive`),
+    and which of the signals of `vocab.NumeriqueSignal` / `vocab.DonneesSignal` it covers."""
+
     present: bool
     substantive: bool | None = None
-    signals: list[str] = Field(default_factory=list)
+    signals: list[vocab.NumeriqueSignal | vocab.DonneesSignal] = Field(default_factory=list)
+
+
+class Commitment(Contract):
+    """A dated act that may show the project started before the request (E04): a signed
+    quote, an order, an invoice… `label` names it as the document does."""
+
+    kind: vocab.CommitmentKind
+    on: date
+    label: str
+    document: str
 
 
 class Notes(Contract):
@@ -323,6 +341,11 @@ class DossierFacts(Contract):
     self_financing_eur: Sourced[Money] = missing()
     signed: Sourced[bool] = missing()
     notes: Notes = Field(default_factory=Notes)
+    # Beyond DESIGN §3, asked by the dossier issue: the basis (HT/TTC) of the plan's
+    # amounts, the dated commitments for "already started", and the RIB's IBAN.
+    cost_basis: Sourced[Literal["ht", "ttc"]] = missing()
+    commitments: Sourced[list[Commitment]] = missing()
+    iban: Sourced[str] = missing()
 
 
 class DocumentEntry(Contract):
@@ -333,6 +356,15 @@ class DocumentEntry(Contract):
     confidence: float | None = None
     reason: str | None = None
     error: str | None = None
+
+
+class DossierExtraction(Contract):
+    """What `aap dossier extract --json` prints: the pieces and the facts, before checks."""
+
+    dossier_id: str
+    documents: list[DocumentEntry]
+    facts: DossierFacts
+    warnings: list[str] = Field(default_factory=list)
 
 
 class Finding(Contract):

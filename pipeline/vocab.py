@@ -131,3 +131,64 @@ EXPENSE_TYPE_LABELS: dict[str, str] = {
     "investissement": "Investissement",
     "fonctionnement": "Fonctionnement",
 }
+
+# Signals that make a mandatory note substantive rather than a heading (issue 3): what a
+# note on responsible digital practice, or on personal data protection, actually covers.
+NumeriqueSignal = Literal[
+    "bilan_carbone",  # bilan carbone, empreinte carbone, émissions de GES
+    "analyse_cycle_vie",  # analyse de cycle de vie (ACV)
+    "ecoconception",  # écoconception, RGESN, référentiel d'écoconception
+    "sobriete",  # sobriété numérique, frugalité, réduction des données/requêtes
+    "reemploi",  # réemploi, reconditionné, seconde main, recyclage, filière DEEE
+    "duree_de_vie",  # allongement de la durée de vie / d'usage des équipements
+    "hebergement",  # hébergement (data center, PUE, énergie renouvelable, mutualisé)
+    "accessibilite",  # accessibilité numérique (RGAA), inclusion
+]
+DonneesSignal = Literal[
+    "rgpd",  # RGPD, règlement (UE) 2016/679, loi Informatique et libertés
+    "base_legale",  # base légale / licéité du traitement
+    "dpo",  # délégué à la protection des données (DPO/DPD)
+    "registre_traitements",  # registre des (activités de) traitement
+    "aipd",  # analyse d'impact (AIPD, PIA)
+    "duree_conservation",  # durée de conservation des données
+    "hebergement_ue",  # hébergement dans l'Union européenne / en France, SecNumCloud, HDS
+    "droits_personnes",  # droits d'accès, rectification, opposition, information
+    "securite",  # sécurité: chiffrement, habilitations, journalisation, sauvegardes
+    "sous_traitance",  # sous-traitant, clauses art. 28, contrat de sous-traitance
+]
+# What dates the project's start (E04): a signed quote, an order, an invoice, a start
+# of works order, a signed contract (marché).
+CommitmentKind = Literal["devis_signe", "commande", "facture", "ordre_de_service", "marche"]
+
+NUMERIQUE_SIGNALS: tuple[str, ...] = get_args(NumeriqueSignal)
+DONNEES_SIGNALS: tuple[str, ...] = get_args(DonneesSignal)
+COMMITMENT_KINDS: tuple[str, ...] = get_args(CommitmentKind)
+
+SIGNAL_LABELS: dict[str, str] = {
+    "bilan_carbone": "bilan carbone",
+    "analyse_cycle_vie": "analyse de cycle de vie",
+    "ecoconception": "écoconception",
+    "sobriete": "sobriété",
+    "reemploi": "réemploi, reconditionnement",
+    "duree_de_vie": "durée de vie des équipements",
+    "hebergement": "hébergement",
+    "accessibilite": "accessibilité numérique",
+    "rgpd": "RGPD",
+    "base_legale": "base légale",
+    "dpo": "délégué à la protection des données",
+    "registre_traitements": "registre des traitements",
+    "aipd": "analyse d'impact (AIPD)",
+    "duree_conservation": "durée de conservation",
+    "hebergement_ue": "hébergement dans l'UE",
+    "droits_personnes": "droits des personnes",
+    "securite": "sécurité des données",
+    "sous_traitance": "sous-traitance",
+}
+
+COMMITMENT_LABELS: dict[str, str] = {
+    "devis_signe": "devis signé (bon pour accord)",
+    "commande": "bon de commande",
+    "facture": "facture",
+    "ordre_de_service": "ordre de service",
+    "marche": "marché signé",
+}
