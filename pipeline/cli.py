@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +14,7 @@ from rich.table import Table
 
 from pipeline import rulesfile
 from pipeline.errors import DocumentError
-from pipeline.models import CallRules, CheckResult
+from pipeline.models import CallRules, CheckResult, DossierExtraction
 
 app = typer.Typer(
     help=(
@@ -32,7 +33,12 @@ schema_app = typer.Typer(
     help="Schémas JSON des contrats (règles d'un appel, résultat d'un dossier).",
     no_args_is_help=True,
 )
+dossier_app = typer.Typer(
+    help="Dossiers de demande : lire les pièces et les faits qu'elles contiennent.",
+    no_args_is_help=True,
+)
 app.add_typer(call_app, name="call")
+app.add_typer(dossier_app, name="dossier")
 app.add_typer(schema_app, name="schema")
 
 out = Console()
@@ -148,6 +154,61 @@ def _load_rules(path: Path) -> CallRules:
         raise fail(exc.message, exc.hint) from None
 
 
+# --------------------------------------------------------------------------- dossier
+
+
+@dossier_app.command("extract")
+def dossier_extract(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Dossier : un répertoire, une archive .zip ou un PDF regroupant les pièces.",
+            metavar="DOSSIER",
+        ),
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Sortie JSON (pièces et faits, avec leurs sources).")
+    ] = False,
+    received: Annotated[
+        str | None,
+        typer.Option(
+            "--received",
+            help="Date d'arrivée du dossier (AAAA-MM-JJ), retenue comme date de dépôt "
+            "seulement si la demande signée n'est pas datée. Par défaut : la date de "
+            "modification la plus récente des fichiers.",
+            metavar="AAAA-MM-JJ",
+        ),
+    ] = None,
+) -> None:
+    """Lire un dossier : reconnaître chaque pièce et en extraire les faits, chacun avec sa source."""
+    from extractors.dossier.extract import extract_dossier
+
+    if not path.exists():
+        raise fail(
+            f"Le dossier « {path} » est introuvable.",
+            "Vérifiez le chemin (un répertoire, une archive .zip ou un PDF).",
+        )
+    try:
+        received_on = date.fromisoformat(received) if received else _arrival_date(path)
+    except ValueError:
+        raise fail(
+            f"Date d'arrivée « {received} » illisible.", "Écrivez-la sous la forme AAAA-MM-JJ."
+        ) from None
+    with err.status("Lecture du dossier…") as status:
+        result = extract_dossier(path, received_on, progress=lambda msg: status.update(msg))
+    if as_json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        print_dossier(result)
+
+
+def _arrival_date(path: Path) -> date:
+    """The newest modification date among the dossier's files: when it reached us."""
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    newest = max((p.stat().st_mtime for p in files), default=path.stat().st_mtime)
+    return date.fromtimestamp(newest)
+
+
 # --------------------------------------------------------------------------- schema
 
 
@@ -219,6 +280,89 @@ def print_rules(rules: CallRules) -> None:
         out.print("[bold yellow]Points à vérifier :[/]")
         for warning in rules.warnings:
             out.print(f"  • {_escape(warning)}")
+
+
+def print_dossier(result: DossierExtraction) -> None:
+    from pipeline.models import DossierFacts
+    from pipeline.render import value_text
+    from pipeline.vocab import PIECE_LABELS
+
+    pieces = Table(title=f"Pièces du dossier « {result.dossier_id} »", show_lines=True)
+    for column in ("Fichier", "Pages", "Pièce reconnue", "Confiance", "Indices / erreur"):
+        pieces.add_column(column)
+    for entry in result.documents:
+        confidence = f"{entry.confidence:.0%}" if entry.confidence is not None else ""
+        detail = f"[red]{_escape(entry.error)}[/]" if entry.error else _escape(entry.reason or "")
+        pieces.add_row(
+            _escape(entry.name),
+            entry.pages or "",
+            PIECE_LABELS.get(entry.piece, entry.piece),
+            confidence,
+            detail,
+        )
+    out.print(pieces)
+    facts = Table(title="Faits lus dans le dossier", show_lines=True)
+    for column in ("Fait", "Valeur", "Source (citation)", "Pièce", "Page"):
+        facts.add_column(column, max_width=60 if column == "Source (citation)" else None)
+    rows = [
+        (name, getattr(result.facts, name)) for name in DossierFacts.model_fields if name != "notes"
+    ]
+    rows += [
+        (f"notes.{name}", getattr(result.facts.notes, name))
+        for name in ("numerique_responsable", "protection_donnees")
+    ]
+    for name, field in rows:
+        label = DOSSIER_FIELD_LABELS.get(name, name)
+        if not field.found:
+            facts.add_row(label, "[dim]non trouvé[/]", "", "", "")
+            continue
+        value = _escape(value_text(field.value, name))
+        if field.confidence is not None and field.confidence < 0.5:
+            value += " [yellow](à vérifier)[/]"
+        first = field.evidence[0]
+        quote = _escape(_shorten(first.quote))
+        if len(field.evidence) > 1:
+            quote += f" [dim](+{len(field.evidence) - 1} autre(s))[/]"
+        facts.add_row(label, value, quote, _escape(first.document), str(first.page or ""))
+    out.print(facts)
+    if result.warnings:
+        out.print("[bold yellow]Points à vérifier :[/]")
+        for warning in result.warnings:
+            out.print(f"  • {_escape(warning)}")
+
+
+DOSSIER_FIELD_LABELS = {
+    "applicant_name": "Demandeur",
+    "siret": "SIRET",
+    "siren": "SIREN",
+    "rna": "N° RNA",
+    "legal_form": "Forme juridique",
+    "beneficiary_type": "Type de bénéficiaire",
+    "address": "Adresse",
+    "postcode": "Code postal",
+    "commune_insee": "Code INSEE de la commune",
+    "departement_code": "Département",
+    "representative": "Représentant légal",
+    "contact_email": "Courriel de contact",
+    "project_title": "Intitulé du projet",
+    "project_summary": "Résumé du projet",
+    "theme": "Axe / thématique",
+    "start_on": "Début du projet",
+    "end_on": "Fin du projet",
+    "submitted_on": "Date de la demande",
+    "total_cost_eur": "Coût total",
+    "requested_aid_eur": "Aide sollicitée",
+    "requested_rate": "Taux sollicité",
+    "expenses": "Dépenses",
+    "resources": "Ressources",
+    "self_financing_eur": "Autofinancement",
+    "signed": "Demande signée",
+    "cost_basis": "Montants exprimés en",
+    "commitments": "Engagements datés (devis signés, commandes, factures)",
+    "iban": "IBAN (RIB)",
+    "notes.numerique_responsable": "Note numérique responsable",
+    "notes.protection_donnees": "Note protection des données",
+}
 
 
 def _shorten(text: str, limit: int = 160) -> str:

@@ -52,7 +52,15 @@ def _aid_rate(value, alone: bool) -> str:  # type: ignore[no-untyped-def]
 
 def value_text(value: object, name: str = "") -> str:
     """A value as an instructeur reads it: '25 000 €', '80 %', '28/07/2023 23:59:59 (UTC+02:00)'."""
-    from pipeline.models import AidRate, Contact, Territory
+    from pipeline.models import (
+        AidRate,
+        Commitment,
+        Contact,
+        Expense,
+        NoteFacts,
+        Resource,
+        Territory,
+    )
 
     if value is None:
         return ""
@@ -67,6 +75,10 @@ def value_text(value: object, name: str = "") -> str:
         return f"{value.name}{code} — {_LEVELS.get(value.level, value.level)}"
     if isinstance(value, Contact):
         return " — ".join(p for p in (value.name, value.email, value.phone) if p)
+    if isinstance(value, Expense | Resource | NoteFacts | Commitment):
+        return _dossier_item(value)
+    if isinstance(value, bool):
+        return "oui" if value else "non"
     if isinstance(value, datetime):
         offset = value.strftime("%z")
         return value.strftime("%d/%m/%Y %H:%M:%S") + f" (UTC{offset[:3]}:{offset[3:]})"
@@ -79,3 +91,30 @@ def value_text(value: object, name: str = "") -> str:
     if isinstance(value, str):
         return _LABELS.get(value, value)
     return str(value)
+
+
+def _dossier_item(value: BaseModel) -> str:
+    from pipeline.models import Commitment, Expense, NoteFacts, Resource
+
+    if isinstance(value, Expense):
+        amount = euros(value.amount_eur) if value.amount_eur is not None else "montant ?"
+        basis = f" {value.basis.upper()}" if value.basis else ""
+        kind = _LABELS.get(value.expense_code or "", "nature ?")
+        section = f", {value.expense_type}" if value.expense_type else ""
+        return f"{value.label} : {amount}{basis} ({kind}{section})"
+    if isinstance(value, Resource):
+        amount = euros(value.amount_eur) if value.amount_eur is not None else "montant ?"
+        nature = {True: "public", False: "privé", None: "nature ?"}[value.public]
+        status = f", {value.status}" if value.status else ""
+        return f"{value.funder} : {amount} ({nature}{status})"
+    if isinstance(value, NoteFacts):
+        if not value.substantive:
+            state = "présente mais sans contenu suffisant"
+        else:
+            state = "présente et développée"
+        covered = ", ".join(vocab.SIGNAL_LABELS.get(s, s) for s in value.signals)
+        return f"{state}" + (f" — aborde : {covered}" if covered else " — aucun sujet reconnu")
+    if isinstance(value, Commitment):
+        what = vocab.COMMITMENT_LABELS.get(value.kind, value.kind)
+        return f"{what} du {value.on.strftime('%d/%m/%Y')} — {value.label} ({value.document})"
+    return value.model_dump_json()

@@ -9,7 +9,7 @@ from functools import cached_property
 from pipeline.models import Block, Document, Evidence, Table
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: pieces are cache keys
 class PieceView:
     """Pages `first_page`..`last_page` (1-based, inclusive) of `document`, recognised as
     `piece` (a code of `vocab.Piece`) with `confidence` and a French `reason`.

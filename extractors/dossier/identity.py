@@ -1,0 +1,547 @@
+"""Who applies: name, SIRET/SIREN, RNA, legal form, beneficiary type (DESIGN §4), address,
+postcode, commune and département codes, representative, contact e-mail.
+
+Read from the applicant's own pieces only — the request first (form fields, then its
+labelled lines), then the délibération, the RIB, the Kbis, the statuts, the notes. A
+quote's or a partner letter's SIRET is another company's, never the applicant's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from extractors.dossier.labels import Labelled, find_value, labelled_values
+from extractors.dossier.views import PieceView
+from extractors.lexicon import fold
+from pipeline import ids
+from pipeline.models import Evidence, Sourced
+
+# Pieces written by the applicant about itself, in the order they are trusted.
+OWN_PIECES = (
+    "formulaire",
+    "deliberation",
+    "note_descriptive",
+    "plan_financement",
+    "budget_previsionnel",
+    "attestation_honneur",
+    "attestation_non_commencement",
+    "rib",
+    "kbis",
+    "statuts",
+    "liste_dirigeants",
+    "note_numerique_responsable",
+    "note_protection_donnees",
+    "calendrier",
+)
+
+LABELS = {
+    key: re.compile(rx)
+    for key, rx in {
+        "applicant_name": r"^(?:nom (?:de (?:la |l')?)?(?:structure|organisme|collectivite|"
+        r"demandeur|porteur|beneficiaire|association|entreprise|societe|etablissement)|"
+        r"nom du (?:porteur|demandeur|beneficiaire)(?: de projet)?|denomination(?: sociale)?|"
+        r"raison sociale|structure(?: porteuse)?|organisme(?: demandeur| porteur)?|"
+        r"porteur(?: de projet| du projet)?|beneficiaire|collectivite(?: porteuse)?|"
+        r"demandeur|maitre d'ouvrage|identite du demandeur|nom)\b",
+        "siret": r"\bsiret\b",
+        "siren": r"\bsiren\b",
+        "rna": r"\brna\b|repertoire national des associations|numero (?:de )?(?:declaration|"
+        r"d'enregistrement) (?:en )?prefecture",
+        "legal_form": r"forme juridique|statut juridique|nature juridique|categorie juridique|"
+        r"type de (?:structure|beneficiaire|porteur)|^statut$",
+        "address": r"^adresse(?! (?:electronique|mail|courriel|e-?mail))|^siege(?: social)?\b",
+        "postcode": r"^code postal\b|^cp\b",
+        "commune": r"^(?:commune|ville|localite)$",
+        "insee": r"code (?:insee|commune|officiel geographique)",
+        "representative": r"representant(?:e)? legal|nom du (?:representant|signataire)|"
+        r"^representee? par|^signataire|nom (?:et prenom|prenom) du representant|"
+        r"^(?:le |la )?(?:maire|president(?:e)?|directeur|directrice|gerant(?:e)?)$",
+        "contact_email": r"courriel|e-?mail|^mel\b|adresse electronique|adresse mail",
+    }.items()
+}
+# Labels that look like a name label but name something else.
+_NOT_APPLICANT = re.compile(
+    r"representant|projet|contact|responsable|signataire|prenom|banque|titulaire|"
+    r"dossier|referent|operation|action|fournisseur|partenaire"
+)
+
+SIRET_RX = re.compile(r"(?<![\d])(\d{3}[ .\u00a0]?\d{3}[ .\u00a0]?\d{3}[ .\u00a0]?\d{5})(?![\d])")
+SIREN_RX = re.compile(r"(?<![\d])(\d{3}[ .\u00a0]?\d{3}[ .\u00a0]?\d{3})(?![\d ]*\d)")
+RNA_RX = re.compile(r"\bW[0-9AB]{2}\d{7}\b")
+POSTCODE_RX = re.compile(r"\b((?:0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-6])\d{3})\b")
+EMAIL_RX = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
+CIVILITY_RX = re.compile(r"^(?:m\.|mme\.?|mlle\.?|monsieur|madame|mr\.?|dr\.?|docteur|me)\s+", re.I)
+
+# Names of entities, for a letterhead or a délibération that has no labelled name.
+ENTITY_RX = re.compile(
+    r"^(?:commune|ville|mairie) (?:de|d'|du|des)\b|^communaute (?:de communes|d'agglomeration|"
+    r"urbaine)|metropole\b|^centre (?:communal|intercommunal) d'action sociale|^c\.?c\.?a\.?s\b|"
+    r"^c\.?i\.?a\.?s\b|^syndicat\b|^association\b|^departement (?:de|du|des|d')|^region\b|"
+    r"^(?:sarl|sas|sasu|eurl|sa|scop|scic)\b|^groupement d'interet public|^gip\b|"
+    r"^societe (?:publique locale|d'economie mixte)|\b(?:sarl|sas|sasu|eurl)$|^petr\b|"
+    r"^pole d'equilibre|^chambre (?:de|d'|des|regionale)"
+)
+
+
+@dataclass
+class Identity:
+    applicant_name: Sourced[Any] = field(default_factory=Sourced)
+    siret: Sourced[Any] = field(default_factory=Sourced)
+    siren: Sourced[Any] = field(default_factory=Sourced)
+    rna: Sourced[Any] = field(default_factory=Sourced)
+    legal_form: Sourced[Any] = field(default_factory=Sourced)
+    beneficiary_type: Sourced[Any] = field(default_factory=Sourced)
+    address: Sourced[Any] = field(default_factory=Sourced)
+    postcode: Sourced[Any] = field(default_factory=Sourced)
+    commune_insee: Sourced[Any] = field(default_factory=Sourced)
+    departement_code: Sourced[Any] = field(default_factory=Sourced)
+    representative: Sourced[Any] = field(default_factory=Sourced)
+    contact_email: Sourced[Any] = field(default_factory=Sourced)
+    warnings: list[str] = field(default_factory=list)
+
+
+def own_pieces(pieces: list[PieceView]) -> list[PieceView]:
+    """The applicant's own pieces, most trusted first."""
+    rank = {code: i for i, code in enumerate(OWN_PIECES)}
+    own = [p for p in pieces if p.piece in rank]
+    return sorted(own, key=lambda p: rank[p.piece])
+
+
+def found(value: Any, evidence: list[Evidence], confidence: float) -> Sourced[Any]:
+    return Sourced[Any](value=value, evidence=evidence, confidence=confidence)
+
+
+def from_pair(pair: Labelled, value: Any, confidence: float = 0.9) -> Sourced[Any]:
+    return found(value, [pair.evidence()], confidence if pair.origin != "form" else 0.95)
+
+
+def extract_identity(pieces: list[PieceView]) -> Identity:
+    own = own_pieces(pieces)
+    out = Identity()
+    out.applicant_name = _applicant_name(own)
+    out.siret, out.siren = _siret_siren(own, out.warnings)
+    out.rna = _rna(own)
+    out.legal_form = _labelled(own, "legal_form")
+    out.beneficiary_type = beneficiary_type(out, own)
+    _address(own, out)
+    out.representative = _representative(own)
+    out.contact_email = _contact_email(own)
+    return out
+
+
+def _labelled(own: list[PieceView], key: str) -> Sourced[Any]:
+    pair = find_value(own, LABELS[key])
+    if pair is None:
+        return Sourced[Any]()
+    return from_pair(pair, pair.value)
+
+
+# --------------------------------------------------------------------------- name
+
+
+def _applicant_name(own: list[PieceView]) -> Sourced[Any]:
+    for piece in own:
+        for pair in labelled_values(piece):
+            if pair.empty or _NOT_APPLICANT.search(pair.label):
+                continue
+            if LABELS["applicant_name"].search(pair.label) and len(pair.value) <= 120:
+                return from_pair(pair, pair.value.strip())
+    for piece in own:
+        hit = _entity_line(piece)
+        if hit:
+            start, end = hit
+            return found(piece.document.text[start:end], [piece.evidence(start, end)], 0.7)
+    return Sourced[Any]()
+
+
+def _entity_line(piece: PieceView, window: int = 900) -> tuple[int, int] | None:
+    """The first line at the top of the piece that names an entity ("COMMUNE DE FEURS",
+    "Communauté de communes de Forez-Est"), skipping the addressee of a letter."""
+    text = piece.document.text
+    position = piece.start
+    for line in text[piece.start : min(piece.end, piece.start + window)].split("\n"):
+        start, end = position, position + len(line)
+        position = end + 1
+        folded = fold(line.strip())
+        if not folded or len(folded) > 100:
+            continue
+        if re.match(r"(?:a |a l'attention|monsieur|madame|objet)", folded):
+            continue
+        if ENTITY_RX.search(folded):
+            lead = len(line) - len(line.lstrip())
+            return start + lead, start + len(line.rstrip())
+    return None
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _siret_siren(own: list[PieceView], warnings: list[str]) -> tuple[Sourced[Any], Sourced[Any]]:
+    """The applicant's SIRET (Luhn-checked), and its SIREN (the first 9 digits, or the
+    SIREN written alone)."""
+    invalid: list[str] = []
+    for key, rx, check in (("siret", SIRET_RX, ids.siret_ok), ("siren", SIREN_RX, ids.siren_ok)):
+        for piece in own:
+            for pair in labelled_values(piece):
+                if not LABELS[key].search(pair.label) or pair.empty:
+                    continue
+                m = rx.search(pair.value)
+                if not m:
+                    continue
+                digits = re.sub(r"\D", "", m.group(1))
+                if not check(digits):
+                    invalid.append(f"{m.group(1)} ({piece.name})")
+                    continue
+                evidence = _sub_evidence(pair, m.start(1), m.end(1))
+                if key == "siret":
+                    return found(digits, evidence, 0.95), found(digits[:9], evidence, 0.95)
+                return Sourced[Any](), found(digits, evidence, 0.9)
+    # Unlabelled: a 14-digit number passing Luhn right after the word SIRET in the text.
+    for piece in own:
+        folded = fold(piece.text)
+        for m in re.finditer(r"siret[^0-9\n]{0,20}", folded):
+            number = SIRET_RX.match(piece.text, m.end())
+            if number:
+                digits = re.sub(r"\D", "", number.group(1))
+                if ids.siret_ok(digits):
+                    s, e = piece.start + number.start(1), piece.start + number.end(1)
+                    ev = [piece.evidence(s, e)]
+                    return found(digits, ev, 0.85), found(digits[:9], ev, 0.85)
+    for item in invalid:
+        warnings.append(
+            f"Numéro SIRET/SIREN {item} : la clé de contrôle (Luhn) est fausse ; "
+            "numéro non retenu, à vérifier sur l'annuaire des entreprises."
+        )
+    return Sourced[Any](), Sourced[Any]()
+
+
+def _sub_evidence(pair: Labelled, start: int, end: int) -> list[Evidence]:
+    if pair.start is None:
+        return [pair.evidence()]
+    return [pair.piece.evidence(pair.start + start, pair.start + end)]
+
+
+def _rna(own: list[PieceView]) -> Sourced[Any]:
+    for piece in own:
+        m = RNA_RX.search(piece.text)
+        if m and ids.rna_ok(m.group(0)):
+            s, e = piece.start + m.start(), piece.start + m.end()
+            return found(m.group(0), [piece.evidence(s, e)], 0.9)
+        for pair in labelled_values(piece):
+            if pair.field is not None and LABELS["rna"].search(pair.label):
+                value = pair.value.replace(" ", "").upper()
+                if ids.rna_ok(value):
+                    return from_pair(pair, value)
+    return Sourced[Any]()
+
+
+# --------------------------------------------------------------------------- type
+
+# INSEE catégories juridiques (niveau III) that name a beneficiary code unambiguously.
+CATEGORIES = {
+    "7210": "commune",
+    "7220": "departement",
+    "7230": "region",
+    "7343": "epci",
+    "7344": "epci",
+    "7346": "epci",
+    "7348": "epci",
+    "7353": "syndicat",
+    "7354": "syndicat",
+    "7355": "syndicat",
+    "7357": "syndicat",
+    "7361": "ccas",
+    "7363": "ccas",
+    "7470": "gip",
+    "9210": "association",
+    "9220": "association",
+    "9221": "association",
+    "9222": "association",
+    "9223": "association",
+    "9224": "association",
+    "9230": "association",
+    "9260": "association",
+    "5498": "entreprise",
+    "5499": "entreprise",
+    "5710": "entreprise",
+    "5720": "entreprise",
+}
+
+TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
+    (code, re.compile(rx))
+    for code, rx in [
+        ("ccas", r"\bccas\b|\bcias\b|centre (?:communal|intercommunal) d'action sociale"),
+        ("epci", r"communaute (?:de communes|d'agglomeration|urbaine)|\bmetropole\b|\bepci\b"),
+        (
+            "syndicat",
+            r"\bsyndicat\b|\bpetr\b|pole d'equilibre|\bsivom\b|\bsivu\b|\bpays (?:de|du|des|d')",
+        ),
+        ("gip", r"\bgip\b|groupement d'interet public"),
+        ("sem_spl", r"\bsem\b|\bspl\b|\bsemop\b|societe publique locale|societe d'economie mixte"),
+        (
+            "chambre_consulaire",
+            r"chambre (?:de commerce|de metiers|des metiers|d'agriculture|regionale|consulaire)|\bcci\b|\bcma\b",
+        ),
+        ("commune", r"^(?:commune|ville|mairie)\b|\bcommune (?:de|d'|du|des)\b|^commune$"),
+        ("departement", r"^departement\b|conseil departemental|conseil general"),
+        ("region", r"^region\b|conseil regional"),
+        ("association", r"\bassociation\b|loi (?:du 1er juillet )?1901|\bloi 1908\b"),
+        (
+            "etablissement_public",
+            r"centre hospitalier|\bchu\b|\blycee\b|\bcollege\b|\buniversite\b|etablissement public|\bepic\b|\bepa\b|office de tourisme|\bsdis\b",
+        ),
+        (
+            "entreprise",
+            r"\bsarl\b|\bsasu?\b|\beurl\b|\bsa\b|\bscop\b|\bscic\b|\bsnc\b|societe|entreprise|auto-?entrepreneur|micro-?entreprise",
+        ),
+    ]
+]
+_SME_LIMIT = 250  # staff: EU SME definition (recommendation 2003/361/EC)
+
+
+def beneficiary_type(identity: Identity, own: list[PieceView]) -> Sourced[Any]:
+    """The beneficiary code, from the catégorie juridique, the legal form, then the name;
+    an association is also recognised from its RNA number."""
+    sources = [identity.legal_form, identity.applicant_name]
+    for source in sources:
+        if not source.found:
+            continue
+        folded = fold(str(source.value))
+        code = re.search(r"\b(\d{4})\b", folded)
+        if code and code.group(1) in CATEGORIES:
+            return _typed(CATEGORIES[code.group(1)], source, own)
+        for name, rx in TYPE_RULES:
+            if rx.search(folded):
+                return _typed(name, source, own)
+    if identity.rna.found:
+        return found("association", identity.rna.evidence, 0.8)
+    return Sourced[Any]()
+
+
+def _typed(code: str, source: Sourced[Any], own: list[PieceView]) -> Sourced[Any]:
+    if code == "entreprise":
+        staff = _staff(own)
+        if staff is not None:
+            count, evidence = staff
+            return found(
+                "pme" if count < _SME_LIMIT else "entreprise", source.evidence + [evidence], 0.8
+            )
+        if re.search(r"\bpme\b|\btpe\b", fold(str(source.value))):
+            return found("pme", source.evidence, 0.85)
+    return found(
+        code, source.evidence, 0.85 if source.confidence and source.confidence >= 0.9 else 0.75
+    )
+
+
+_STAFF_RX = re.compile(
+    r"(?:effectifs?|nombre de salaries|salaries)\D{0,30}?(\d[\d \u00a0]{0,6})|"
+    r"(\d[\d \u00a0]{0,6})\s*(?:salaries|employes|etp\b|personnes employees)"
+)
+
+
+def _staff(own: list[PieceView]) -> tuple[int, Evidence] | None:
+    for piece in own:
+        folded = fold(piece.text)
+        m = _STAFF_RX.search(folded)
+        if m:
+            group = 1 if m.group(1) else 2
+            digits = re.sub(r"\D", "", m.group(group))
+            if digits:
+                s, e = piece.start + m.start(), piece.start + m.end()
+                return int(digits), piece.evidence(s, e)
+    return None
+
+
+# --------------------------------------------------------------------------- address
+
+
+def _address(own: list[PieceView], out: Identity) -> None:
+    """Address as one line ("2 place de la Mairie, 42530 Saint-Genest-Lerpt"), its
+    postcode, the département from the postcode, the commune INSEE code when written or
+    deducible from a commune's / CCAS's SIREN."""
+    street = find_value(own, LABELS["address"])
+    post = find_value(own, LABELS["postcode"])
+    town = find_value(own, LABELS["commune"])
+    evidence: list[Evidence] = []
+    parts: list[str] = []
+    postcode: str | None = None
+    postcode_ev: list[Evidence] = []
+    if street:
+        parts.append(street.value.strip().rstrip(","))
+        evidence.append(street.evidence())
+        m = POSTCODE_RX.search(street.value)
+        if m:
+            postcode, postcode_ev = m.group(1), _sub_evidence(street, m.start(1), m.end(1))
+    if post and not postcode:
+        m = POSTCODE_RX.search(post.value)
+        if m:
+            postcode, postcode_ev = m.group(1), _sub_evidence(post, m.start(1), m.end(1))
+            tail = f"{postcode} {town.value.strip()}" if town else postcode
+            parts.append(tail)
+            evidence += [post.evidence()] + ([town.evidence()] if town else [])
+    if not street:
+        line = _letterhead_address(own)
+        if line:
+            piece, spans = line
+            parts = [piece.document.text[s:e].strip() for s, e in spans]
+            evidence = [piece.evidence(s, e) for s, e in spans]
+            m = POSTCODE_RX.search(parts[-1])
+            if m:
+                s = spans[-1][0] + (
+                    len(piece.document.text[spans[-1][0] : spans[-1][1]])
+                    - len(piece.document.text[spans[-1][0] : spans[-1][1]].lstrip())
+                )
+                postcode, postcode_ev = m.group(1), [piece.evidence(s + m.start(1), s + m.end(1))]
+    if parts:
+        out.address = found(", ".join(parts), evidence, 0.8)
+    if postcode:
+        out.postcode = found(postcode, postcode_ev, 0.9)
+        dept = ids.departement_of_postcode(postcode)
+        if dept:
+            out.departement_code = found(dept, postcode_ev, 0.85)
+    insee = find_value(own, LABELS["insee"])
+    if insee:
+        m = re.search(r"\b(\d[\dAB]\d{3})\b", insee.value)
+        if m:
+            out.commune_insee = found(m.group(1), _sub_evidence(insee, m.start(1), m.end(1)), 0.9)
+    if not out.commune_insee.found and out.siren.found:
+        code = ids.commune_insee_from_siren(str(out.siren.value))
+        if code:
+            out.commune_insee = found(code, out.siren.evidence, 0.85)
+    if not out.departement_code.found and out.commune_insee.found:
+        code = str(out.commune_insee.value)
+        dept = code[:3] if code.startswith("97") else code[:2]
+        out.departement_code = found(dept, out.commune_insee.evidence, 0.8)
+
+
+_STREET_RX = re.compile(
+    r"^\d{1,4}(?: ?(?:bis|ter))?,? (?:rue|avenue|av\.|place|boulevard|bd|chemin|route|allee|"
+    r"impasse|quai|cours|square|esplanade|parvis|rond-point|lieu-dit|hameau|zone|za|zi|zac|"
+    r"parc|espace|mail|promenade|faubourg|cite|residence)\b|^(?:place|rue|avenue|hotel de ville|"
+    r"bp \d|cs \d|mairie)\b"
+)
+
+
+def _letterhead_address(own: list[PieceView]) -> tuple[PieceView, list[tuple[int, int]]] | None:
+    """A street line followed (within two lines) by "42530 Saint-Genest-Lerpt" at the top
+    of an applicant's piece: the letterhead."""
+    for piece in own:
+        text = piece.document.text
+        spans: list[tuple[int, int]] = []
+        position = piece.start
+        for line in text[piece.start : min(piece.end, piece.start + 800)].split("\n"):
+            spans.append((position, position + len(line)))
+            position += len(line) + 1
+        for i, (s, e) in enumerate(spans):
+            if not _STREET_RX.search(fold(text[s:e].strip())):
+                continue
+            for j in range(i + 1, min(i + 3, len(spans))):
+                line = text[spans[j][0] : spans[j][1]]
+                if re.match(r"\s*(?:\d{5}|2[AB]\d{3})\s+\S", line):
+                    street = spans[i]
+                    return piece, [street, _trimmed(text, spans[j])]
+    return None
+
+
+def _trimmed(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    s, e = span
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+# --------------------------------------------------------------------------- people
+
+
+def clean_person(value: str) -> str:
+    """ "M. Jean-Pierre MARTIN, Maire" → "Jean-Pierre MARTIN"."""
+    name = value.strip()
+    name = re.split(r",|\s[-–—]\s|\(", name)[0].strip()
+    previous = None
+    while previous != name:
+        previous = name
+        name = CIVILITY_RX.sub("", name).strip()
+    return name
+
+
+_QUALITY_LINE = re.compile(
+    r"^(?:le|la|pour le|pour la)\s+(?:maire|president(?:e)?|directeur|directrice|gerant(?:e)?|"
+    r"vice-president(?:e)?|adjoint(?:e)?)\b.{0,60}$"
+)
+_SOUSSIGNE = re.compile(r"je soussigne(?:\(e\)|e)?,?\s+")
+
+
+def _representative(own: list[PieceView]) -> Sourced[Any]:
+    pair = find_value(own, LABELS["representative"])
+    if pair:
+        name = clean_person(pair.value)
+        if _looks_like_person(name):
+            return from_pair(pair, name)
+    for piece in own:
+        text = piece.document.text
+        folded = fold(piece.text)
+        m = _SOUSSIGNE.search(folded)
+        if m:
+            start = piece.start + m.end()
+            end = start
+            while end < piece.end and text[end] not in ",\n(":
+                end += 1
+            raw = text[start:end]
+            name = clean_person(raw)
+            if _looks_like_person(name):
+                offset = start + raw.find(name)
+                return found(name, [piece.evidence(offset, offset + len(name))], 0.8)
+        hit = _signature_name(piece)
+        if hit:
+            s, e = hit
+            return found(clean_person(text[s:e]), [piece.evidence(s, e)], 0.75)
+    return Sourced[Any]()
+
+
+def _signature_name(piece: PieceView) -> tuple[int, int] | None:
+    """The name under "Le Maire," in a signature block."""
+    text = piece.document.text
+    spans = []
+    position = piece.start
+    for line in text[piece.start : piece.end].split("\n"):
+        spans.append((position, position + len(line)))
+        position += len(line) + 1
+    for i, (s, e) in enumerate(spans):
+        if not _QUALITY_LINE.match(fold(text[s:e].strip())):
+            continue
+        for j in range(i + 1, min(i + 3, len(spans))):
+            candidate = text[spans[j][0] : spans[j][1]].strip()
+            name = clean_person(candidate)
+            if _looks_like_person(name):
+                start = spans[j][0] + text[spans[j][0] : spans[j][1]].find(name)
+                return start, start + len(name)
+    return None
+
+
+def _looks_like_person(name: str) -> bool:
+    words = name.split()
+    if not 2 <= len(words) <= 5 or any(ch.isdigit() for ch in name):
+        return False
+    if re.search(r"signature|cachet|date|fait a|\.\.\.|…", fold(name)):
+        return False
+    return all(
+        w[0].isupper() for w in words if w.lower() not in {"de", "du", "des", "d'", "le", "la"}
+    )
+
+
+def _contact_email(own: list[PieceView]) -> Sourced[Any]:
+    pair = find_value(own, LABELS["contact_email"])
+    if pair:
+        m = EMAIL_RX.search(pair.value)
+        if m:
+            return found(m.group(0).lower(), _sub_evidence(pair, m.start(), m.end()), 0.9)
+    for piece in own[:2]:
+        m = EMAIL_RX.search(piece.text)
+        if m:
+            s, e = piece.start + m.start(), piece.start + m.end()
+            return found(m.group(0).lower(), [piece.evidence(s, e)], 0.7)
+    return Sourced[Any]()

@@ -1,0 +1,253 @@
+"""Which piece of DESIGN §4 a document (or a page range of a merged PDF) is.
+
+Classified by content: the piece's title (headings and short lines at the top of its
+first page) weighs most, then the structures only that piece has (a délibération's
+"après en avoir délibéré", a quote's "Total HT … TVA", a RIB's valid IBAN, a form's
+fields), then the file name — only a hint, since applicants name files "scan0003.pdf".
+The reason given to the instructeur lists what was found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from extractors.dossier.views import PieceView
+from extractors.lexicon import fold
+from pipeline.ids import iban_ok, normalise_iban
+
+# Title phrases: a piece's own name, as applicants and authorities title them.
+TITLE_PATTERNS: dict[str, re.Pattern[str]] = {
+    code: re.compile(rx)
+    for code, rx in {
+        "attestation_non_commencement": r"non[- ]?commencement|non[- ]demarrage|"
+        r"absence de commencement|pas (?:de )?commencement",
+        "attestation_honneur": r"attestation sur l'honneur|declaration sur l'honneur",
+        "deliberation": r"extrait (?:du registre )?des deliberations|registre des deliberations|"
+        r"\bdeliberation\b|proces-verbal du conseil|decision du (?:president|bureau)",
+        "devis": r"\bdevis\b|proposition (?:commerciale|financiere|tarifaire)|offre de prix",
+        "facture": r"\bfacture\b|\bfacture n",
+        "commande": r"\bbon de commande\b",
+        "rib": r"releve d'identite bancaire|\brib\b|identite bancaire|coordonnees bancaires",
+        "kbis": r"extrait k ?bis|\bkbis\b|extrait d'immatriculation",
+        "statuts": r"^statuts\b|\bstatuts de l|\bstatuts (?:de|du|constitutifs|mis a jour)",
+        "liste_dirigeants": r"liste des (?:membres du )?(?:dirigeants|bureau|administrateurs|"
+        r"conseil d'administration)|composition du (?:bureau|conseil d'administration)",
+        "note_numerique_responsable": r"numerique responsable|sobriete numerique|"
+        r"eco-?conception|impact environnemental|numerique (?:durable|sobre)|green ?it",
+        "note_protection_donnees": r"protection des donnees|donnees (?:a caractere )?personnelles|"
+        r"\brgpd\b|conformite (?:au )?rgpd",
+        "calendrier": r"\bcalendrier\b|\bplanning\b|\bretro-?planning\b|\becheancier\b|"
+        r"\bchronogramme\b",
+        "lettre_intention": r"lettre d'(?:intention|engagement|soutien)|lettre de soutien|"
+        r"\bsoutien (?:au|a la) (?:projet|candidature)",
+        "plan_financement": r"plan de financement|plan de financement previsionnel|"
+        r"financement previsionnel",
+        "budget_previsionnel": r"budget previsionnel|budget (?:detaille|du projet|de l'action)",
+        "note_descriptive": r"note (?:descriptive|de presentation|explicative|technique)|"
+        r"presentation (?:detaillee )?(?:du|de l'operation|de l'action)|descriptif (?:du|de l)|"
+        r"memoire (?:technique|descriptif|explicatif)|fiche (?:projet|action)|"
+        r"description (?:du|de l'operation)|dossier technique",
+        "formulaire": r"\bformulaire\b|demande de (?:subvention|financement|aide|participation)|"
+        r"dossier de (?:candidature|demande)|\bcerfa\b|lettre de (?:demande|candidature)|"
+        r"objet ?: ?(?:demande|sollicitation|candidature)|candidature a l'appel",
+    }.items()
+}
+
+# Structures of the body that only this piece has.
+BODY_PATTERNS: dict[str, re.Pattern[str]] = {
+    code: re.compile(rx)
+    for code, rx in {
+        "deliberation": r"apres en avoir delibere|seance (?:publique )?du|"
+        r"(?:conseillers|membres|delegues) en exercice|certifie executoire|"
+        r"le conseil (?:municipal|communautaire|syndical|d'administration|departemental)|"
+        r"a l'unanimite|pour extrait conforme|transmis en prefecture",
+        "devis": r"total ht|montant ht|prix unitaire|validite (?:de l'offre|du devis)|"
+        r"devis valable|conditions de (?:reglement|paiement)|\bp\.?u\.? ht|quantite",
+        "rib": r"\biban\b|\bbic\b|code banque|code guichet|domiciliation|titulaire du compte|"
+        r"cle rib",
+        "kbis": r"immatricul|\brcs\b|numero de gestion|greffe du tribunal",
+        "statuts": r"\barticle (?:1er|premier|1)\b|objet de l'association|assemblee generale|"
+        r"siege social|conseil d'administration",
+        "liste_dirigeants": r"\bpresident(?:e)?\b.*\btresorier|\btresorier(?:e)?\b.*\bsecretaire",
+        "attestation_honneur": r"je soussigne|atteste(?:r)? sur l'honneur|certifie sur l'honneur",
+        "attestation_non_commencement": r"(?:pas|aucun) (?:de )?(?:commencement|"
+        r"demarrage)|n'(?:a|ont) pas (?:ete )?(?:commence|debute|engage)|"
+        r"aucune? (?:commande|depense|engagement)",
+        "formulaire": r"sollicite (?:une|l'attribution|l'octroi|le soutien|une aide)|"
+        r"j'ai l'honneur de (?:solliciter|vous)|montant (?:de l'aide )?sollicite|"
+        r"representant legal|identification du (?:demandeur|porteur|beneficiaire)",
+        "plan_financement": r"\bdepenses\b[^\n]*\b(?:recettes|ressources)|"
+        r"total (?:des )?(?:depenses|ressources|recettes)|\bautofinancement\b",
+        "budget_previsionnel": r"\b60 ?- ?achats|\bcharges de personnel|\b74 ?- ?subventions",
+        "calendrier": r"\bphase \d|\betape \d|mise en (?:service|production)|\blivraison\b|"
+        r"\blancement\b|\bdemarrage\b",
+        "note_descriptive": r"\bcontexte\b|\bobjectifs?\b|\benjeux\b|resultats attendus|"
+        r"public(?:s)? (?:vise|cible)|\bdescription du projet",
+        "lettre_intention": r"nous (?:soutenons|apportons notre soutien|nous engageons)|"
+        r"(?:apporter|apporte) (?:son|notre) soutien",
+        "note_numerique_responsable": r"bilan carbone|cycle de vie|reemploi|reconditionn|"
+        r"\brgesn\b|sobriete|duree de vie",
+        "note_protection_donnees": r"base legale|\bdpo\b|delegue a la protection|"
+        r"registre des (?:activites de )?traitement|\baipd\b|duree de conservation",
+    }.items()
+}
+
+# A word of a file name standing for a piece (abbreviations included).
+NAME_PATTERNS: dict[str, re.Pattern[str]] = {
+    code: re.compile(rx)
+    for code, rx in {
+        "deliberation": r"delib",
+        "devis": r"devis",
+        "rib": r"\brib\b|bancaire|iban",
+        "kbis": r"k ?bis",
+        "statuts": r"statut",
+        "liste_dirigeants": r"dirigeant|bureau|\bca\b",
+        "attestation_non_commencement": r"non[- _]?commenc|non[- _]?demarr",
+        "attestation_honneur": r"honneur",
+        "note_numerique_responsable": r"numerique[- _]responsable|\bnr\b|sobriete|green",
+        "note_protection_donnees": r"rgpd|donnees|\bdpo\b",
+        "calendrier": r"calendrier|planning",
+        "lettre_intention": r"intention|soutien",
+        "plan_financement": r"plan[- _]?(?:de[- _]?)?financ|\bpdf?\b financement|\bplan\b",
+        "budget_previsionnel": r"budget",
+        "note_descriptive": r"note[- _]?descript|descriptif|presentation|memoire",
+        "formulaire": r"formulaire|cerfa|demande|candidature",
+    }.items()
+}
+
+# What the pseudo-codes found above become: invoices and orders are not pieces of §4.
+_AS_PIECE = {"facture": "autre", "commande": "autre"}
+
+TITLE_WEIGHT = 5.0
+BODY_WEIGHT = 2.0
+BODY_CAP = 3  # distinct body hits counted per code
+NAME_WEIGHT = 1.5
+FORM_WEIGHT = 6.0
+IBAN_WEIGHT = 4.0
+MIN_SCORE = 3.0
+_PRIORITY = list(TITLE_PATTERNS)  # ties: the more specific piece (order above) wins
+
+
+@dataclass
+class Classification:
+    piece: str
+    confidence: float
+    reason: str
+    kind: str = ""  # finer kind when the piece is "autre": "facture", "commande"
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+def title_text(piece: PieceView, first_chars: int = 700) -> str:
+    """The top of the range's first page: its short lines (titles, letterheads, "Objet :")
+    outside running headers and footers, folded; where a piece says what it is."""
+    doc = piece.document
+    head_end = min(piece.end, piece.start + first_chars)
+    furniture = [
+        (b.start, b.end) for b in piece.blocks() if b.kind == "furniture" and b.start < head_end
+    ]
+    parts = []
+    position = piece.start
+    for line in doc.text[piece.start : head_end].split("\n"):
+        start = position
+        position += len(line) + 1
+        if len(line) > 110 or any(s <= start < e for s, e in furniture):
+            continue
+        parts.append(line)
+    return fold("\n".join(parts))
+
+
+def title_codes(piece: PieceView) -> list[str]:
+    """Codes whose title phrase appears at the top of the range, in order of appearance."""
+    text = title_text(piece)
+    hits = []
+    for code, rx in TITLE_PATTERNS.items():
+        m = rx.search(text)
+        if m:
+            hits.append((m.start(), code))
+    return [code for _, code in sorted(hits)]
+
+
+def classify(piece: PieceView) -> Classification:
+    """The piece code of a document or page range, with a confidence and the reason."""
+    scores: dict[str, float] = {}
+    why: dict[str, list[str]] = {}
+
+    def add(code: str, weight: float, reason: str) -> None:
+        scores[code] = scores.get(code, 0.0) + weight
+        why.setdefault(code, []).append(reason)
+
+    head = title_text(piece)
+    for code, rx in TITLE_PATTERNS.items():
+        m = rx.search(head)
+        if m:
+            # The earlier a title phrase sits, the more it is THE title.
+            add(code, TITLE_WEIGHT + (1.0 if m.start() < 200 else 0.0), f"titre « {m.group(0)} »")
+    body = fold(piece.text)
+    for code, rx in BODY_PATTERNS.items():
+        found = {m.group(0) for m in rx.finditer(body)}
+        if found:
+            shown = sorted(found)[:BODY_CAP]
+            add(
+                code,
+                BODY_WEIGHT * min(len(found), BODY_CAP),
+                "mots « " + " », « ".join(shown) + " »",
+            )
+    if piece.form_fields and any(v.strip() for v in piece.form_fields.values()):
+        add("formulaire", FORM_WEIGHT, f"formulaire remplissable ({len(piece.form_fields)} champs)")
+    if _has_valid_iban(piece.text):
+        add("rib", IBAN_WEIGHT, "IBAN valide")
+    stem = fold(PurePosixPath(piece.name).stem.replace("_", " "))
+    for code, rx in NAME_PATTERNS.items():
+        if rx.search(stem):
+            add(code, NAME_WEIGHT, f"nom du fichier « {PurePosixPath(piece.name).name} »")
+    _settle_conflicts(scores, head)
+
+    if not scores:
+        return Classification("autre", 0.2, "aucun indice reconnu", scores=scores)
+    order = sorted(scores, key=lambda c: (-scores[c], _PRIORITY.index(c) if c in _PRIORITY else 99))
+    best = order[0]
+    second = scores[order[1]] if len(order) > 1 else 0.0
+    if scores[best] < MIN_SCORE:
+        return Classification(
+            "autre", 0.3, "indices trop faibles : " + "; ".join(why[best]), scores=scores
+        )
+    margin = (scores[best] - second) / scores[best]
+    confidence = round(min(0.95, 0.45 + 0.04 * scores[best] + 0.3 * margin), 2)
+    code = _AS_PIECE.get(best, best)
+    reason = "; ".join(why[best])
+    if best in _AS_PIECE:
+        reason = f"{best} (pièce hors liste) : {reason}"
+    return Classification(
+        code, confidence, reason, kind=best if best in _AS_PIECE else "", scores=scores
+    )
+
+
+def _settle_conflicts(scores: dict[str, float], head: str) -> None:
+    """Pieces that name each other: an attestation de non-commencement is also "sur
+    l'honneur"; a request often contains its plan and its attestation; a quote accepted
+    is still a quote; an invoice names its quote."""
+    if (
+        "attestation_non_commencement" in scores
+        and "attestation_honneur" in scores
+        and TITLE_PATTERNS["attestation_non_commencement"].search(head)
+    ):
+        scores["attestation_honneur"] -= TITLE_WEIGHT
+    if "facture" in scores and "devis" in scores and TITLE_PATTERNS["facture"].search(head):
+        scores["devis"] -= TITLE_WEIGHT
+    for code in list(scores):
+        if scores[code] <= 0:
+            del scores[code]
+
+
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
+
+
+def find_ibans(text: str) -> list[re.Match[str]]:
+    """IBAN-shaped strings (grouped by 4 or not) whose mod-97 checksum is valid."""
+    return [m for m in _IBAN.finditer(text) if iban_ok(normalise_iban(m.group(0)))]
+
+
+def _has_valid_iban(text: str) -> bool:
+    return bool(find_ibans(text))
