@@ -10,6 +10,9 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
+# One implementation of the postcode rule, kept importable from here for existing callers.
+from pipeline.ids import departement_of_postcode as departement_of_postcode
+
 _OF = {0: "de ", 1: "d'", 2: "du ", 3: "de la ", 4: "des ", 5: "de l'"}
 
 
@@ -89,14 +92,3 @@ def from_domain(domain: str) -> Area | None:
                 if found:
                     return found
     return None
-
-
-def departement_of_postcode(postcode: str) -> str | None:
-    """The département code of a French postcode (Corsica and overseas included)."""
-    if not re.fullmatch(r"\d{5}", postcode):
-        return None
-    if postcode.startswith("97"):
-        return postcode[:3]
-    if postcode.startswith("20"):
-        return "2A" if int(postcode) < 20200 else "2B"
-    return postcode[:2]
