@@ -338,3 +338,78 @@ def test_iban_checked(tmp_path: Path) -> None:
     assert extract_iban([good])[0].value == "FR7630001007941234567890185"
     value, warnings = extract_iban([bad])
     assert value.value is None and warnings
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "Dossier Mairie"
+    (folder / "Pièces").mkdir(parents=True)
+    docx(folder, "Demande Loire Connect.docx", FORM)
+    pdf(folder / "Pièces", "scan0003.pdf", [DELIBERATION])
+    (folder / "Pièces" / "RIB abîmé.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Cat")
+    (folder / "~$Demande Loire Connect.docx").write_bytes(b"\x00" * 162)
+    return folder
+
+
+def test_cli_lists_pieces_and_reports_a_damaged_one(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    folder = _folder(tmp_path)
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in folder.rglob("*"))
+    run = CliRunner().invoke(app, ["dossier", "extract", str(folder), "--json"])
+    assert run.exit_code == 0, run.output
+    result = json.loads(run.stdout)
+    assert result["dossier_id"] == "dossier-mairie"
+    entries = {d["name"]: d for d in result["documents"]}
+    assert set(entries) == {
+        "Demande Loire Connect.docx",
+        "Pièces/scan0003.pdf",
+        "Pièces/RIB abîmé.pdf",
+    }
+    assert entries["Pièces/scan0003.pdf"]["piece"] == "deliberation"
+    assert entries["Pièces/scan0003.pdf"]["pages"] == "1"
+    damaged = entries["Pièces/RIB abîmé.pdf"]
+    assert damaged["piece"] == "autre" and "RIB abîmé.pdf" in damaged["error"]
+    assert len(entries["Demande Loire Connect.docx"]["sha256"]) == 64
+    assert result["facts"]["siret"]["value"] == "21420279800010"
+    assert result["facts"]["signed"]["value"] is True
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in folder.rglob("*")) == before
+
+
+def test_cli_table_in_french(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    run = CliRunner().invoke(
+        app, ["dossier", "extract", str(_folder(tmp_path)), "--received", "2023-07-20"]
+    )
+    assert run.exit_code == 0, run.output
+    assert "Pièces du dossier" in run.stdout and "Délibération" in run.stdout
+    assert "Faits lus dans le dossier" in run.stdout
+    assert "Points à vérifier" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["/nonexistent/dossier"], "introuvable"),
+        (["{folder}", "--received", "20/07/2023"], "AAAA-MM-JJ"),
+    ],
+)
+def test_cli_bad_input_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    folder = _folder(tmp_path)
+    args = [a.replace("{folder}", str(folder)) for a in args]
+    run = CliRunner().invoke(app, ["dossier", "extract", *args])
+    assert run.exit_code == 2
+    assert message in run.output
