@@ -64,7 +64,8 @@ LABELS = {
 # Labels that look like a name label but name something else.
 _NOT_APPLICANT = re.compile(
     r"representant|projet|contact|responsable|signataire|prenom|banque|titulaire|"
-    r"dossier|referent|operation|action|fournisseur|partenaire"
+    r"dossier|referent|operation|action|fournisseur|partenaire|financeur|financement|montant|"
+    r"ressource|destinataire|cofinanceur"
 )
 
 SIRET_RX = re.compile(r"(?<![\d])(\d{3}[ .\u00a0]?\d{3}[ .\u00a0]?\d{3}[ .\u00a0]?\d{5})(?![\d])")

@@ -51,7 +51,8 @@ TITLE_PATTERNS: dict[str, re.Pattern[str]] = {
         r"description (?:du|de l'operation)|dossier technique",
         "formulaire": r"\bformulaire\b|demande de (?:subvention|financement|aide|participation)|"
         r"dossier de (?:candidature|demande)|\bcerfa\b|lettre de (?:demande|candidature)|"
-        r"objet ?: ?(?:demande|sollicitation|candidature)|candidature a l'appel",
+        r"objet ?:[^\n]{0,80}(?:demande|sollicitation|candidature|subvention|appel a "
+        r"(?:projets?|partenariat|candidatures?)|\bfeder\b|\baap\b)|candidature a l'appel",
     }.items()
 }
 
@@ -75,9 +76,11 @@ BODY_PATTERNS: dict[str, re.Pattern[str]] = {
         "attestation_non_commencement": r"(?:pas|aucun) (?:de )?(?:commencement|"
         r"demarrage)|n'(?:a|ont) pas (?:ete )?(?:commence|debute|engage)|"
         r"aucune? (?:commande|depense|engagement)",
-        "formulaire": r"sollicite (?:une|l'attribution|l'octroi|le soutien|une aide)|"
-        r"j'ai l'honneur de (?:solliciter|vous)|montant (?:de l'aide )?sollicite|"
-        r"representant legal|identification du (?:demandeur|porteur|beneficiaire)",
+        "formulaire": r"\b(?:je|nous) (?:vous )?sollicit|\bsollicitons\b|"
+        r"(?:j'ai|nous avons) l'honneur de|montant (?:de (?:l'aide|la subvention) )?sollicite|"
+        r"representant legal|identification du (?:demandeur|porteur|beneficiaire)|"
+        r"(?:veuillez|je vous prie d'|nous vous prions d')agreer|recevez,? madame|"
+        r"prie de croire",
         "plan_financement": r"\bdepenses\b[^\n]*\b(?:recettes|ressources)|"
         r"total (?:des )?(?:depenses|ressources|recettes)|\bautofinancement\b",
         "budget_previsionnel": r"\b60 ?- ?achats|\bcharges de personnel|\b74 ?- ?subventions",
@@ -202,7 +205,7 @@ def classify(piece: PieceView) -> Classification:
     for code, rx in NAME_PATTERNS.items():
         if rx.search(stem):
             add(code, NAME_WEIGHT, f"nom du fichier « {PurePosixPath(piece.name).name} »")
-    _settle_conflicts(scores, head)
+    _settle_conflicts(scores, head, body)
 
     if not scores:
         return Classification("autre", 0.2, "aucun indice reconnu", scores=scores)
@@ -224,7 +227,7 @@ def classify(piece: PieceView) -> Classification:
     )
 
 
-def _settle_conflicts(scores: dict[str, float], head: str) -> None:
+def _settle_conflicts(scores: dict[str, float], head: str, body: str) -> None:
     """Pieces that name each other: an attestation de non-commencement is also "sur
     l'honneur"; a request often contains its plan and its attestation; a quote accepted
     is still a quote; an invoice names its quote."""
@@ -236,6 +239,14 @@ def _settle_conflicts(scores: dict[str, float], head: str) -> None:
         scores["attestation_honneur"] -= TITLE_WEIGHT
     if "facture" in scores and "devis" in scores and TITLE_PATTERNS["facture"].search(head):
         scores["devis"] -= TITLE_WEIGHT
+    if (
+        "budget_previsionnel" in scores
+        and "plan_financement" in scores
+        and not BODY_PATTERNS["budget_previsionnel"].search(body)
+    ):
+        # "Budget du projet" listing expenses AND resources is a financing plan; the
+        # budget prévisionnel proper is the association's CERFA account layout.
+        scores["plan_financement"] += TITLE_WEIGHT
     for code in list(scores):
         if scores[code] <= 0:
             del scores[code]

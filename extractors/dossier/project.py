@@ -24,9 +24,9 @@ from pipeline.text import find_dates
 LABELS = {
     key: re.compile(rx)
     for key, rx in {
-        "project_title": r"^(?:intitule|titre|nom|objet|libelle)(?: (?:du|de l'|de la))? ?"
+        "project_title": r"^(?:intitule|titre|nom|libelle)(?: (?:du|de l'|de la))? ?"
         r"(?:projet|operation|action|programme)?$|^intitule\b|^titre du projet|"
-        r"^nom du projet|^objet de la demande|^intitule de l'operation|^projet$",
+        r"^nom du projet|^intitule de l'operation|^projet$",
         "project_summary": r"^(?:resume|synthese|description (?:synthetique|sommaire|courte|"
         r"du projet)|presentation (?:synthetique |succincte )?du projet|objet du projet|"
         r"objectifs? du projet)",
@@ -64,10 +64,20 @@ def extract_project(pieces: list[PieceView], received_on: dt.date | None = None)
     own = own_pieces(pieces)
     out = Project()
     out.project_title = _text_value(own, "project_title", 200)
+    if out.project_title.found:
+        out.project_title = _quoted_title(out.project_title)
+    else:
+        out.project_title = _prose_title(own)
     out.project_summary = _summary(own)
     out.theme = _text_value(own, "theme", 250)
+    if not out.theme.found:
+        out.theme = _prose_theme(own)
     out.start_on = _date_value(own, "start_on", out.warnings, "de début")
     out.end_on = _date_value(own, "end_on", out.warnings, "de fin")
+    if not (out.start_on.found and out.end_on.found):
+        start, end = _prose_dates(own)
+        out.start_on = out.start_on if out.start_on.found else start
+        out.end_on = out.end_on if out.end_on.found else end
     requests = [p for p in pieces if p.piece == "formulaire"]
     out.signed, signed_on = _signature(requests)
     if signed_on.found:
@@ -191,3 +201,138 @@ def _text_signature(piece: PieceView) -> tuple[Sourced[Any], Sourced[Any]] | Non
     day = dates[0]
     date_ev = piece.evidence(s + day.start, s + day.end)
     return found(True, [block], 0.8), found(day.to_date(), [date_ev], 0.9)
+
+
+# --------------------------------------------------------------------------- prose
+
+_GUILLEMETS = re.compile(r"«\s*([^»\n]{3,150}?)\s*»|\u201c([^\u201d\n]{3,150})\u201d")
+_TITLE_CUE = re.compile(
+    r"(?:\bprojet|\boperation|\baction|\bintitule|\bdenomme|\bappele)\s*(?:intitule\s*|"
+    r"denomme\s*|:\s*)?$"
+)
+_OBJECT_LINE = re.compile(r"^\s*objet\s*:", re.IGNORECASE)
+_CALL_WORDS = re.compile(r"appel (?:a|à) (?:projets?|partenariat|candidatures?)", re.IGNORECASE)
+
+
+def _quoted_title(title: Sourced[Any]) -> Sourced[Any]:
+    """ "projet « Achats connectés »" written as the title: the name inside the quotes."""
+    value = str(title.value)
+    m = _GUILLEMETS.search(value)
+    ev = title.evidence[0]
+    if not m or ev.start is None:
+        return title
+    group = 1 if m.group(1) else 2
+    start = ev.start + m.start(group)
+    doc_quote = ev.quote[m.start(group) : m.end(group)]
+    return Sourced[Any](
+        value=doc_quote.strip(),
+        evidence=[
+            ev.model_copy(
+                update={"start": start, "end": start + len(doc_quote), "quote": doc_quote}
+            )
+        ],
+        confidence=title.confidence,
+    )
+
+
+def _prose_title(own: list[PieceView]) -> Sourced[Any]:
+    """A name in quotes introduced as the project's ("notre projet « Yon'Connect »"), or
+    the quoted name on the letter's "Objet :" line; never the call's own name."""
+    for piece in own:
+        text = piece.text
+        for m in _GUILLEMETS.finditer(text):
+            group = 1 if m.group(1) else 2
+            inner = m.group(group)
+            if _CALL_WORDS.search(text[max(0, m.start() - 40) : m.start()]) or _CALL_WORDS.search(
+                inner
+            ):
+                continue
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            before = fold(text[max(line_start, m.start() - 40) : m.start()])
+            if _TITLE_CUE.search(before.rstrip()) or _OBJECT_LINE.match(
+                text[line_start : m.start()]
+            ):
+                s, e = piece.start + m.start(group), piece.start + m.end(group)
+                return found(inner.strip(), [piece.evidence(s, e)], 0.7)
+    return Sourced[Any]()
+
+
+_THEME_CUE = re.compile(
+    r"\b(?:axe|volet|thematique|theme|priorite|orientation)\s*(?:n°\s*)?\d?\s*(?:de l'appel\s*)?"
+    r"(?::\s*|«\s*|intitule\s*«?\s*)"
+)
+
+
+def _prose_theme(own: list[PieceView]) -> Sourced[Any]:
+    """ "relève de l'axe « administration électronique … »": the axis the applicant names."""
+    for piece in own:
+        folded = fold(piece.text)
+        for m in _THEME_CUE.finditer(folded):
+            rest = piece.text[m.end() :]
+            end = len(rest)
+            for stop in ("»", "\n\n", ". ", ".\n", "\u201d"):
+                index = rest.find(stop)
+                if 0 <= index < end:
+                    end = index
+            value = " ".join(rest[:end].split()).strip(' «»"')
+            if 3 <= len(value) <= 250:
+                s = piece.start + m.end()
+                while piece.document.text[s] in ' «"':
+                    s += 1
+                e = piece.start + m.end() + end
+                return found(value, [piece.evidence(s, e)], 0.6)
+    return Sourced[Any]()
+
+
+_START_CUE = re.compile(
+    r"(?:demarr\w*|debut\w*|lancement|commenc\w*|a partir du|a compter du|des le)\b[^.;\n]{0,50}$"
+)
+_END_CUE = re.compile(
+    r"(?:\bfin\b|achev\w*|mise en service|jusqu'au|termin\w*|cloture|au plus tard)"
+    r"[^.;\n]{0,40}$"
+)
+_DATE_PIECES = ("formulaire", "calendrier", "note_descriptive")
+
+
+def _prose_dates(own: list[PieceView]) -> tuple[Sourced[Any], Sourced[Any]]:
+    """Start and end of the project stated in sentences or calendar rows: a range
+    "du 6 janvier 2025 au 30 juin 2026" in a line about the project, or a day after a
+    start cue ("démarrera le", "lancement le") or an end cue ("mise en service au")."""
+    start: Sourced[Any] = Sourced[Any]()
+    end: Sourced[Any] = Sourced[Any]()
+    for piece in (p for p in own if p.piece in _DATE_PIECES):
+        folded = fold(piece.text)
+        for date in find_dates(piece.text):
+            line_start = folded.rfind("\n", 0, date.start) + 1
+            before = folded[line_start : date.start]
+            if date.kind == "range" and date.day and date.end_day and not start.found:
+                if re.search(
+                    r"periode|realisation|dates?|projet|du$|deroul|duree|calendrier", before + "du"
+                ):
+                    s, e = piece.start + date.start, piece.start + date.end
+                    ev = [piece.evidence(s, e)]
+                    first = date.to_date()
+                    year = date.end_year or date.year
+                    if first and year:
+                        try:
+                            last = dt.date(year, date.end_month or date.month, date.end_day)
+                        except ValueError:
+                            continue
+                        start = found(first, ev, 0.7)
+                        if not end.found:
+                            end = found(last, ev, 0.7)
+                continue
+            day = date.to_date()
+            if day is None:
+                continue
+            if not start.found and _START_CUE.search(before):
+                start = found(
+                    day, [piece.evidence(piece.start + date.start, piece.start + date.end)], 0.65
+                )
+            elif not end.found and _END_CUE.search(before):
+                end = found(
+                    day, [piece.evidence(piece.start + date.start, piece.start + date.end)], 0.6
+                )
+        if start.found and end.found:
+            break
+    return start, end
