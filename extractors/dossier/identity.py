@@ -125,6 +125,8 @@ def extract_identity(pieces: list[PieceView]) -> Identity:
     out.siret, out.siren = _siret_siren(own, out.warnings)
     out.rna = _rna(own)
     out.legal_form = _labelled(own, "legal_form")
+    if not out.legal_form.found:
+        out.legal_form = _written_legal_form(own)
     out.beneficiary_type = beneficiary_type(out, own)
     _address(own, out)
     out.representative = _representative(own)
@@ -143,6 +145,10 @@ def _labelled(own: list[PieceView], key: str) -> Sourced[Any]:
 
 
 def _applicant_name(own: list[PieceView]) -> Sourced[Any]:
+    """The labelled name; else the sender at the top of the request (its letterhead);
+    else an entity named at the top of another own piece. "Mairie de X" or "CCAS de X"
+    gives way to the legal name ("Commune de X", "Centre communal d'action sociale de
+    X") when a piece writes it."""
     for piece in own:
         for pair in labelled_values(piece):
             if pair.empty or _NOT_APPLICANT.search(pair.label):
@@ -150,29 +156,101 @@ def _applicant_name(own: list[PieceView]) -> Sourced[Any]:
             if LABELS["applicant_name"].search(pair.label) and len(pair.value) <= 120:
                 return from_pair(pair, pair.value.strip())
     for piece in own:
-        hit = _entity_line(piece)
+        hit = _sender_line(piece) if piece.piece == "formulaire" else None
+        hit = hit or _entity_line(piece)
         if hit:
             start, end = hit
-            return found(piece.document.text[start:end], [piece.evidence(start, end)], 0.7)
+            name = found(piece.document.text[start:end], [piece.evidence(start, end)], 0.7)
+            return _legal_name(name, own)
     return Sourced[Any]()
 
 
-def _entity_line(piece: PieceView, window: int = 900) -> tuple[int, int] | None:
-    """The first line at the top of the piece that names an entity ("COMMUNE DE FEURS",
-    "Communauté de communes de Forez-Est"), skipping the addressee of a letter."""
+_ADDRESSEE = re.compile(
+    r"^(?:a |a l'attention|monsieur|madame|objet|destinataire|copie|affaire suivie|"
+    r"dossier suivi|reference|v/ref|n/ref)"
+)
+_NAME_PART = re.compile(r"\s+[-–—|]\s+")
+
+
+def _top_lines(piece: PieceView, window: int = 900) -> list[tuple[int, int]]:
+    """Document spans of the non-empty lines at the top of the piece, up to the letter's
+    addressee block or its "Objet :" line (what follows is not the sender)."""
     text = piece.document.text
+    spans = []
     position = piece.start
     for line in text[piece.start : min(piece.end, piece.start + window)].split("\n"):
         start, end = position, position + len(line)
         position = end + 1
-        folded = fold(line.strip())
-        if not folded or len(folded) > 100:
+        if not line.strip():
             continue
-        if re.match(r"(?:a |a l'attention|monsieur|madame|objet)", folded):
-            continue
-        if ENTITY_RX.search(folded):
-            lead = len(line) - len(line.lstrip())
-            return start + lead, start + len(line.rstrip())
+        if _ADDRESSEE.match(fold(line.strip())):
+            break
+        spans.append((start + len(line) - len(line.lstrip()), start + len(line.rstrip())))
+    return spans
+
+
+def _sender_line(piece: PieceView) -> tuple[int, int] | None:
+    """The first line of a letter or form when the next lines are its letterhead (an
+    address, a legal form, a SIRET): "Les Passeurs du Numérique" above "Association loi
+    1901 — 27 boulevard …"."""
+    from extractors.dossier.pieces import TITLE_PATTERNS
+
+    lines = _top_lines(piece)
+    if len(lines) < 2:
+        return None
+    text = piece.document.text
+    start, end = lines[0]
+    first = text[start:end]
+    folded = fold(first)
+    if any(ch.isdigit() for ch in first) or len(first) > 90 or "@" in first:
+        return None
+    if any(rx.search(folded) for rx in TITLE_PATTERNS.values()):
+        return None
+    following = fold(" ".join(text[s:e] for s, e in lines[1:4]))
+    if not (
+        POSTCODE_RX.search(following)
+        or re.search(
+            r"\bloi 1901|\bsiret|\bcapital\b|"
+            r"\bsarl\b|\bsas\b|\bassociation\b",
+            following,
+        )
+    ):
+        return None
+    # "SPL Nord Franche-Comté Numérique — Maison du Numérique": the name is the first part.
+    part = _NAME_PART.split(first)[0]
+    return start, start + len(part.rstrip())
+
+
+def _legal_name(name: Sourced[Any], own: list[PieceView]) -> Sourced[Any]:
+    folded = fold(str(name.value)).lower()
+    m = re.match(r"(?:mairie|ville|commune) (de |d'|du |des )(.+)$", folded)
+    target = None
+    if m:
+        target = rf"\bcommune {re.escape(m.group(1))}{re.escape(m.group(2))}\b"
+    m = re.match(r"c\.?c\.?a\.?s\.? (de |d'|du |des )(.+)$", folded)
+    if m:
+        target = rf"centre communal d'action sociale {re.escape(m.group(1))}{re.escape(m.group(2))}"
+    if target is None:
+        return name
+    rx = re.compile(target)
+    for piece in own:
+        hit = rx.search(fold(piece.text).lower())
+        if hit:
+            s, e = piece.start + hit.start(), piece.start + hit.end()
+            return found(piece.document.text[s:e], [piece.evidence(s, e)], 0.8)
+    return name
+
+
+def _entity_line(piece: PieceView) -> tuple[int, int] | None:
+    """The first line at the top of the piece that names an entity ("COMMUNE DE FEURS",
+    "Communauté de communes de Forez-Est"), before any addressee block."""
+    text = piece.document.text
+    for start, end in _top_lines(piece):
+        line = text[start:end]
+        part = _NAME_PART.split(line)[0]
+        folded = fold(part)
+        if len(folded) <= 100 and ENTITY_RX.search(folded):
+            return start, start + len(part.rstrip())
     return None
 
 
@@ -417,33 +495,58 @@ def _address(own: list[PieceView], out: Identity) -> None:
         out.departement_code = found(dept, out.commune_insee.evidence, 0.8)
 
 
-_STREET_RX = re.compile(
-    r"^\d{1,4}(?: ?(?:bis|ter))?,? (?:rue|avenue|av\.|place|boulevard|bd|chemin|route|allee|"
-    r"impasse|quai|cours|square|esplanade|parvis|rond-point|lieu-dit|hameau|zone|za|zi|zac|"
-    r"parc|espace|mail|promenade|faubourg|cite|residence)\b|^(?:place|rue|avenue|hotel de ville|"
-    r"bp \d|cs \d|mairie)\b"
+_BUILDING_RX = re.compile(
+    r"^(?:\d{1,4}(?: ?(?:bis|ter))?,? )?(?:rue|avenue|av\.|place|boulevard|bd|chemin|route|"
+    r"allee|impasse|quai|cours|square|esplanade|parvis|rond-point|lieu-dit|hameau|zone|za|zi|"
+    r"zac|parc|espace|mail|promenade|faubourg|cite|residence|hotel|maison|chateau|pole|"
+    r"immeuble|centre|batiment|bp|cs|tour|campus|site)\b"
 )
+_NOT_ADDRESS = re.compile(
+    r"@|\btel\b|\btelephone\b|www\.|https?:|\bsiret\b|\bfax\b|\d{2} \d{2} \d{2} \d{2}"
+)
+_POSTCODE_TOWN = re.compile(r"(?:^|\s)(?:\d{5}|2[AB]\d{3})\s+[A-Za-zÀ-ÿ'’-]")
 
 
 def _letterhead_address(own: list[PieceView]) -> tuple[PieceView, list[tuple[int, int]]] | None:
-    """A street line followed (within two lines) by "42530 Saint-Genest-Lerpt" at the top
-    of an applicant's piece: the letterhead."""
+    """The sender's address at the top of an applicant's piece, before the addressee:
+    building and street lines (or " — "-separated parts of one line) up to the line with
+    "42530 Saint-Genest-Lerpt". Returns the document spans of its parts."""
     for piece in own:
         text = piece.document.text
-        spans: list[tuple[int, int]] = []
-        position = piece.start
-        for line in text[piece.start : min(piece.end, piece.start + 800)].split("\n"):
-            spans.append((position, position + len(line)))
-            position += len(line) + 1
-        for i, (s, e) in enumerate(spans):
-            if not _STREET_RX.search(fold(text[s:e].strip())):
+        lines = _top_lines(piece)
+        for index, (start, end) in enumerate(lines):
+            parts = _parts(text, start, end)
+            post_index = next(
+                (i for i, (s, e) in enumerate(parts) if _POSTCODE_TOWN.search(text[s:e])), None
+            )
+            if post_index is None:
                 continue
-            for j in range(i + 1, min(i + 3, len(spans))):
-                line = text[spans[j][0] : spans[j][1]]
-                if re.match(r"\s*(?:\d{5}|2[AB]\d{3})\s+\S", line):
-                    street = spans[i]
-                    return piece, [street, _trimmed(text, spans[j])]
+            chosen = [
+                (s, e)
+                for s, e in parts[: post_index + 1]
+                if _BUILDING_RX.search(fold(text[s:e]).lower()) or (s, e) == parts[post_index]
+            ]
+            if len(chosen) == 1 and index > 0:
+                # The street is on the line above: "2 place de la Mairie" / "42530 …".
+                for s, e in reversed(_parts(text, *lines[index - 1])):
+                    if _BUILDING_RX.search(fold(text[s:e]).lower()):
+                        chosen.insert(0, (s, e))
+                        break
+            return piece, chosen
     return None
+
+
+def _parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The " — "-separated parts of a line that are address-like (no phone, mail, web)."""
+    parts = []
+    position = start
+    for chunk in _NAME_PART.split(text[start:end]):
+        s = text.index(chunk, position) if chunk else position
+        e = s + len(chunk)
+        position = e
+        if chunk.strip() and not _NOT_ADDRESS.search(fold(chunk).lower()):
+            parts.append((s, e))
+    return parts
 
 
 def _trimmed(text: str, span: tuple[int, int]) -> tuple[int, int]:
@@ -534,15 +637,63 @@ def _looks_like_person(name: str) -> bool:
     )
 
 
+_GENERIC_MAILBOX = re.compile(
+    r"^(?:accueil|contact|mairie|info|infos|secretariat|courrier|standard|direction|"
+    r"administration|ce\.|secretariat-general)"
+)
+_CONTACT_CUE = re.compile(r"contact|referent|suivi|charge|renseignement|interlocut|responsable")
+
+
 def _contact_email(own: list[PieceView]) -> Sourced[Any]:
+    """The e-mail of the person following the dossier: a labelled contact, else one on a
+    line naming the contact, else the first personal address, else a generic mailbox."""
     pair = find_value(own, LABELS["contact_email"])
     if pair:
         m = EMAIL_RX.search(pair.value)
-        if m:
+        if m and not _GENERIC_MAILBOX.match(m.group(0).lower()):
             return found(m.group(0).lower(), _sub_evidence(pair, m.start(), m.end()), 0.9)
-    for piece in own[:2]:
-        m = EMAIL_RX.search(piece.text)
-        if m:
-            s, e = piece.start + m.start(), piece.start + m.end()
-            return found(m.group(0).lower(), [piece.evidence(s, e)], 0.7)
+    candidates: list[tuple[int, int, int, PieceView]] = []
+    for rank, piece in enumerate(own):
+        for m in EMAIL_RX.finditer(piece.text):
+            line_start = piece.text.rfind("\n", 0, m.start()) + 1
+            line = fold(piece.text[line_start : m.start()]).lower()
+            score = 0 if _CONTACT_CUE.search(line) else 1
+            score += 0 if not _GENERIC_MAILBOX.match(m.group(0).lower()) else 2
+            candidates.append((score, rank, piece.start + m.start(), piece))
+    if pair and EMAIL_RX.search(pair.value):
+        m = EMAIL_RX.search(pair.value)
+        assert m is not None
+        if not candidates or min(candidates, key=lambda c: c[:3])[0] >= 2:
+            return found(m.group(0).lower(), _sub_evidence(pair, m.start(), m.end()), 0.8)
+    if not candidates:
+        return Sourced[Any]()
+    score, _, start, piece = min(candidates, key=lambda c: c[:3])
+    m = EMAIL_RX.match(piece.document.text, start)
+    assert m is not None
+    return found(
+        m.group(0).lower(), [piece.evidence(m.start(), m.end())], 0.8 if score == 0 else 0.6
+    )
+
+
+_LEGAL_FORM_RX = re.compile(
+    r"communaute (?:de communes|d'agglomeration|urbaine)|metropole|syndicat (?:mixte|intercommunal)"
+    r"[^,.;\n—(]{0,40}|groupement d'interet public|societe publique locale|societe d'economie mixte|"
+    r"societe anonyme[^,.;\n—(]{0,40}|societe par actions simplifiee(?: unipersonnelle)?|"
+    r"societe a responsabilite limitee|association (?:declaree|regie par la loi)[^,.;\n—(]{0,30}|"
+    r"association loi (?:du 1er juillet )?1901|etablissement public[^,.;\n—(]{0,50}|"
+    r"centre communal d'action sociale|\b(?:sarl|sas|sasu|eurl|scop|scic)\b|^commune\b"
+)
+
+
+def _written_legal_form(own: list[PieceView]) -> Sourced[Any]:
+    """The legal form where the dossier states it as such, at the top of its pieces
+    (letterhead "Association loi 1901 — …"); a name like "Commune de Feurs" is not a
+    statement of legal form (the beneficiary type reads the name)."""
+    for piece in own:
+        for start, end in _top_lines(piece):
+            text = piece.document.text[start:end]
+            m = _LEGAL_FORM_RX.search(fold(text).lower())
+            if m:
+                s, e = start + m.start(), start + m.end()
+                return found(piece.document.text[s:e].strip(), [piece.evidence(s, e)], 0.7)
     return Sourced[Any]()

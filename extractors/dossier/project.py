@@ -108,19 +108,47 @@ def _text_value(own: list[PieceView], key: str, limit: int) -> Sourced[Any]:
     return from_pair(pair, pair.value.strip())
 
 
+_SUMMARY_HEADING = re.compile(
+    r"presentation|description|objet|le projet|resume|synthese|objectifs?|contenu|nature"
+)
+_PROJECT_WORDS = re.compile(r"\bprojet\b|consiste|vise a|permettr|propos|\bmettre en place|deploi")
+_LETTERHEAD = re.compile(r"@|www\.|\btel\b|\d{2} \d{2} \d{2} \d{2}|\b\d{5} [a-z]")
+
+
 def _summary(own: list[PieceView]) -> Sourced[Any]:
-    """A labelled summary, else the first real paragraph of the descriptive note."""
+    """A labelled summary, else the paragraph that presents the project: in the
+    descriptive note (then the request), the first paragraph under a "Présentation /
+    Description / Objet du projet" heading, else the first one speaking of the project;
+    letterheads and contact lines are never a summary."""
     pair = find_value(own, LABELS["project_summary"])
     if pair is not None and len(pair.value) >= 30:
         return from_pair(pair, pair.value.strip(), 0.85)
-    for piece in own:
-        if piece.piece != "note_descriptive":
-            continue
-        for block in piece.blocks():
+    best: tuple[int, int, PieceView, int, int] | None = None
+    order = {"note_descriptive": 0, "formulaire": 1}
+    for piece in sorted((p for p in own if p.piece in order), key=lambda p: order[p.piece]):
+        heading = ""
+        for rank, block in enumerate(piece.blocks()):
             text = piece.document.text[block.start : block.end]
-            if block.kind == "paragraph" and len(text.split()) >= 12:
-                return found(text.strip(), [piece.evidence(block.start, block.end)], 0.6)
-    return Sourced[Any]()
+            folded = fold(text).lower()
+            if block.kind == "heading":
+                heading = folded
+                continue
+            if block.kind not in ("paragraph", "list_item") or len(text.split()) < 15:
+                continue
+            if _LETTERHEAD.search(folded):
+                continue
+            score = (
+                (3 if _SUMMARY_HEADING.search(heading) else 0)
+                + (2 if _PROJECT_WORDS.search(folded) else 0)
+                - order[piece.piece]
+            )
+            key = (-score, rank)
+            if best is None or key < (best[0], best[1]):
+                best = (-score, rank, piece, block.start, block.end)
+    if best is None:
+        return Sourced[Any]()
+    _, _, piece, start, end = best
+    return found(piece.document.text[start:end].strip(), [piece.evidence(start, end)], 0.6)
 
 
 def _date_value(own: list[PieceView], key: str, warnings: list[str], what: str) -> Sourced[Any]:
