@@ -27,6 +27,35 @@ CONTAINED = {"project_summary", "theme", "legal_form", "label_contained"}
 
 pytestmark = pytest.mark.slow
 
+# Facts and pieces the extractor still gets wrong, by case: each is a strict xfail, so a
+# fix makes the test fail until the entry is removed (the ledger cannot go stale), and
+# the expected values stay as written by hand. Measured by `bench/dossier_accuracy.py`.
+KNOWN_GAPS: dict[str, list[str]] = json.loads(
+    (Path(__file__).with_name("dossier_known_gaps.json")).read_text(encoding="utf-8")
+)
+
+
+def _with_gaps(key: str) -> list[object]:
+    params = []
+    for path, case_id in zip(CASES, CASE_IDS, strict=True):
+        marks = []
+        if key in KNOWN_GAPS.get(case_id, []):
+            marks.append(pytest.mark.xfail(strict=True, reason="écart connu, voir le ledger"))
+        params.append(pytest.param(path, id=case_id, marks=marks))
+    return params
+
+
+def _fact_params() -> list[object]:
+    params = []
+    for path, case_id in zip(CASES, CASE_IDS, strict=True):
+        for key in FACT_KEYS:
+            marks = []
+            if key in KNOWN_GAPS.get(case_id, []):
+                marks.append(pytest.mark.xfail(strict=True, reason="écart connu, voir le ledger"))
+            params.append(pytest.param(path, key, id=f"{case_id}:{key}", marks=marks))
+    return params
+
+
 _results: dict[Path, dict[str, Any]] = {}
 
 
@@ -88,7 +117,7 @@ def test_fixture_set_is_there() -> None:
         assert len([p for p in CASES if p.parent.parent.name == call]) >= 8, call
 
 
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+@pytest.mark.parametrize("case", _with_gaps("pieces"))
 def test_pieces(case: Path) -> None:
     spec = expected_of(case)
     got = [
@@ -112,21 +141,17 @@ def test_pieces(case: Path) -> None:
     assert sorted(got, key=key) == sorted(want, key=key)
 
 
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
-def test_facts(case: Path) -> None:
+@pytest.mark.parametrize(("case", "key"), _fact_params())
+def test_fact(case: Path, key: str) -> None:
     spec = expected_of(case)
     facts = extracted(case)["facts"]
-    wrong = []
-    for key in FACT_KEYS:
-        assert key in spec["facts"], f"expected.json sans la clé {key}"
-        want = spec["facts"][key]
-        if key == "notes":
-            got = {k: v["value"] for k, v in facts["notes"].items()}
-        else:
-            got = facts[key]["value"]
-        if not same(key, want, got):
-            wrong.append(f"{key}: attendu {want!r}, lu {got!r}")
-    assert not wrong, "\n".join(wrong)
+    assert key in spec["facts"], f"expected.json sans la clé {key}"
+    want = spec["facts"][key]
+    if key == "notes":
+        got = {k: v["value"] for k, v in facts["notes"].items()}
+    else:
+        got = facts[key]["value"]
+    assert same(key, want, got), f"{key}: attendu {want!r}, lu {got!r}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)

@@ -79,8 +79,9 @@ BODY_PATTERNS: dict[str, re.Pattern[str]] = {
         "formulaire": r"\b(?:je|nous) (?:vous )?sollicit|\bsollicitons\b|"
         r"(?:j'ai|nous avons) l'honneur de|montant (?:de (?:l'aide|la subvention) )?sollicite|"
         r"representant legal|identification du (?:demandeur|porteur|beneficiaire)|"
-        r"(?:veuillez|je vous prie d'|nous vous prions d')agreer|recevez,? madame|"
-        r"prie de croire",
+        r"(?:veuillez|je vous prie d'|nous vous prions d')(?:agreer|croire|recevoir)|"
+        r"recevez,? madame|prie de croire|en l'assurance de|je vous adresse (?:la|notre|ma)|"
+        r"(?:aide|subvention|participation) sollicitee",
         "plan_financement": r"\bdepenses\b[^\n]*\b(?:recettes|ressources)|"
         r"total (?:des )?(?:depenses|ressources|recettes)|\bautofinancement\b",
         "budget_previsionnel": r"\b60 ?- ?achats|\bcharges de personnel|\b74 ?- ?subventions",
@@ -186,7 +187,9 @@ def classify(piece: PieceView) -> Classification:
         m = rx.search(head)
         if m:
             # The earlier a title phrase sits, the more it is THE title.
-            add(code, TITLE_WEIGHT + (1.0 if m.start() < 200 else 0.0), f"titre « {m.group(0)} »")
+            # A phrase deep in the top region is a section heading more than the title.
+            weight = TITLE_WEIGHT + 1.0 if m.start() < 250 else TITLE_WEIGHT / 2
+            add(code, weight, f"titre « {m.group(0)} »")
     body = fold(piece.text)
     for code, rx in BODY_PATTERNS.items():
         found = {m.group(0) for m in rx.finditer(body)}
@@ -199,6 +202,18 @@ def classify(piece: PieceView) -> Classification:
             )
     if piece.form_fields and any(v.strip() for v in piece.form_fields.values()):
         add("formulaire", FORM_WEIGHT, f"formulaire remplissable ({len(piece.form_fields)} champs)")
+    if (
+        re.search(r"(?m)^objet ?:", body)
+        and re.search(r"(?m)^(?:madame|monsieur)\b[^\n]{0,60},\s*$", body)
+        and re.search(r"\bfait (?:a|au|le)\b", body)
+    ):
+        # A letter (object, salutation, signature) in a dossier is the covering request.
+        add("formulaire", MIN_SCORE, "lettre (objet, formule d'appel, signature)")
+    headings = sum(1 for b in piece.blocks() if b.kind == "heading")
+    if headings >= 2 and len(body.split()) >= 120 and re.search(r"\bprojet\b", body):
+        # A written presentation (sections and prose about a project) with no other
+        # piece's marks: a descriptive note whatever its title ("Pourquoi ce projet").
+        add("note_descriptive", MIN_SCORE, "document rédigé en sections présentant le projet")
     if _has_valid_iban(piece.text):
         add("rib", IBAN_WEIGHT, "IBAN valide")
     stem = fold(PurePosixPath(piece.name).stem.replace("_", " "))
