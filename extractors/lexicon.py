@@ -170,6 +170,13 @@ EXPENSE_TERMS = _compile(
             ("immobilier",),
         ),
         ("furniture", r"\bmobiliers?\b", ("mobilier",)),
+        # Fees of external providers, before "staff": "Rémunérations intermédiaires et
+        # honoraires" (CERFA 12156, account 62) pays providers, not employees.
+        (
+            "fees",
+            r"\bhonoraires\b|\bremunerations? intermediaires|\bmaitrise d'(?:oe|\u0153)uvre",
+            ("prestation",),
+        ),
         (
             "staff",
             r"\bpersonnel|\bsalaires?\b|\bremunerations?\b|\bcharges? (?:sociales|salariales)|\bmasse salariale|\bfrais de deplacement|\banimateurs?\b|\brecrutement\b|\bpostes? de (?:charge|chef|coordinat)",
@@ -192,6 +199,28 @@ EXPENSE_TERMS = _compile(
             "hardware",
             r"\bmateriels?\b|\bequipements?\b|\bterminaux\b|\bordinateurs?\b|\btablettes?\b|\bserveurs?\b|\bcapteurs?\b|\bobjets? connectes?|\bbornes?\b",
             ("materiel",),
+        ),
+        # Wordings of dossiers' plans. The dossier's budget reader takes the leftmost hit
+        # (the head of the noun phrase): "Paramétrage du logiciel" is a service.
+        (
+            "hardware-plan",
+            r"\bpostes? (?:de travail|informatiques?|d'accueil|de numerisation)|\bportables?\b|\breconditionne|\bfournitures\b|\bscanners?\b|\bimprimantes?\b|\becrans?\b|\bkiosques?\b|\bcasques?\b|\bvideoprojecteurs?\b|\boutillage|\bpasserelles?\b|\brouteurs?\b|\bcommutateurs?\b|\bonduleurs?\b|\bbaies? (?:de stockage|informatiques?|serveurs?)",
+            ("materiel",),
+        ),
+        (
+            "software-plan",
+            r"\bmodules?\b(?! de formation)|\bplateformes?\b|\bportails?\b|\bintranet|\bextranet|\bsites? (?:internet|web)\b|\bsaas\b",
+            ("logiciel",),
+        ),
+        (
+            "service-plan",
+            r"\bparametrage|\bintegrations?\b|\binterfacage|\bmigrations?\b|\bdeploiement|\breprise des donnees|\baudits?\b|\bnumerisation|\bconduite du changement|\baccompagnement au changement|\bassistance technique|\bacquisitions? de donnees|\bconception\b",
+            ("prestation",),
+        ),
+        (
+            "communication-plan",
+            r"\bcampagnes? d'information|\bsignaletique|\bsupports? de communication|\bplaquettes?\b|\baffiches?\b|\bflyers?\b",
+            ("communication",),
         ),
         (
             "service",

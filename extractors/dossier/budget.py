@@ -3,7 +3,7 @@ own share — every value with its evidence.
 
 Sources, in order: the plan and budget pieces, then the form (requests often hold the
 plan, and fillable forms hold it in fields), then the descriptive note, then the
-deliberation; never the quotes (`devis` lines are not plan lines). The first source
+deliberation, then unclassified pieces; never the quotes (`devis` lines are not plan lines). The first source
 that gives a value gives it; when another source gives a different one (the form says
 31 250 € total, the plan 32 150 €), the first source's value is kept and a French
 warning names both — nothing is averaged or chosen silently.
@@ -44,6 +44,7 @@ SOURCE_RANK = {
     "formulaire": 1,
     "note_descriptive": 2,
     "deliberation": 3,
+    "autre": 4,  # a piece the classifier could not name (a letter of request, often)
 }
 SOURCE_LABEL = {
     "plan_financement": "plan de financement",
@@ -51,6 +52,7 @@ SOURCE_LABEL = {
     "formulaire": "formulaire",
     "note_descriptive": "note descriptive",
     "deliberation": "délibération",
+    "autre": "pièce non classée",
 }
 _PROJECT = re.compile(r"\bprojet\b|\baction\b|\boperation\b|\bmanifestation\b")
 _STRUCTURE = re.compile(r"\bassociation\b|\bstructure\b|\bannuel|\bexercice\b|\bglobal\b")

@@ -25,6 +25,8 @@ _REQUESTED = re.compile(
 _RATE = re.compile(
     r"\btaux\s+(?:d'aide\s+|de (?:la )?subvention\s+|d'intervention\s+|de financement\s+"
     r"|de l'aide\s+)?(?:sollicite|demande)e?\b"
+    # "propose de solliciter le Département à hauteur de 80 %"
+    r"|\bsollicit\w*\s+[^.;:%€]{0,80}?\b(?:a hauteur de|au taux de)(?=\s+\d[\d,.]*\s*%)"
 )
 _TOTAL = re.compile(
     r"\b(?:cout|montant|budget)s?\s+(?:total|global)e?(?:\s+(?:previsionnel|estime)e?)?"

@@ -162,9 +162,22 @@ def expense_code(label: str) -> str:
     The first hit as `find_terms` orders them: the lexicon's order settles overlapping
     wordings, then the leftmost term wins — the head of a French noun phrase comes first
     ("Développement de la plateforme" is a service, "Hébergement de la plateforme"
-    hosting, "Licences du module" software)."""
+    hosting, "Licences du module" software). One exception: software whose parenthesis
+    says it is developed or configured for the applicant ("Portail citoyen
+    (paramétrage, développement)") is bought as a service, not as a licence."""
     hits = find_terms(label, EXPENSE_TERMS)
-    return hits[0].codes[0] if hits else "autre"
+    if not hits:
+        return "autre"
+    code = hits[0].codes[0]
+    if code == "logiciel":
+        inside = [h for h in hits if _in_parenthesis(label, h.start)]
+        if inside and inside[0].codes[0] == "prestation":
+            return "prestation"
+    return code
+
+
+def _in_parenthesis(text: str, at: int) -> bool:
+    return text.rfind("(", 0, at) > text.rfind(")", 0, at)
 
 
 def is_account(label: str) -> bool:
