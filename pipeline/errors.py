@@ -164,6 +164,34 @@ class NoTextLayerError(DocumentError):
     )
 
 
+class OcrUnavailableError(DocumentError):
+    """The file needs OCR (an image, a scanned page) but the Tesseract program or its
+    French language data is missing on this machine."""
+
+    code = "ocr_unavailable"
+    template = (
+        "Le fichier « {name} » doit passer par la reconnaissance de caractères (OCR), mais "
+        "le logiciel Tesseract n'est pas disponible sur ce poste{detail} : la pièce n'a pas "
+        "été lue et doit être vérifiée à la main."
+    )
+    default_hint = (
+        "Vérifiez cette pièce à la main, ou faites installer les paquets Debian "
+        "« tesseract-ocr » et « tesseract-ocr-fra » (make install), puis relancez la lecture."
+    )
+
+
+class ImageTooLargeError(DocumentError):
+    """An image whose pixel count exceeds Pillow's decompression-bomb guard: decoding it
+    could exhaust the memory, so it is refused before decoding."""
+
+    code = "image_too_large"
+    template = "Le fichier « {name} » est une image trop grande pour être lue{detail}."
+    default_hint = (
+        "Demandez au porteur un scan de taille raisonnable (300 ppp, format A4) ou un PDF, "
+        "puis déposez-le à nouveau."
+    )
+
+
 class ReadFailedError(DocumentError):
     """An unexpected failure of a reader on a file that looked valid: kept distinct so a
     bug in the reader is not mistaken for a damaged file."""
@@ -187,5 +215,7 @@ ALL_ERRORS: tuple[type[DocumentError], ...] = (
     FormatMismatchError,
     UnsupportedFormatError,
     NoTextLayerError,
+    OcrUnavailableError,
+    ImageTooLargeError,
     ReadFailedError,
 )

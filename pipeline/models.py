@@ -165,6 +165,8 @@ class Page(Contract):
     start: int
     end: int
     has_tables: bool = False
+    ocr: bool = False  # the text was read from the page image (OCR), not a text layer
+    ocr_confidence: float | None = None  # mean word confidence of the OCR, 0 to 1
 
 
 class Document(Contract):

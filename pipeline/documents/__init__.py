@@ -13,6 +13,14 @@ How each format is read:
 - PDF: text per page with pypdfium2 (fast, C); pages joined with "\\n". Tables with
   pdfplumber, but only on pages whose vector graphics suggest ruled tables, and AcroForm
   field values from the same pdfplumber handle when the PDF is a fillable form.
+  Text-aligned tables (no ruling lines, columns on tab stops) from word positions, only
+  on pages whose lines show wide gaps (`aligned_tables`).
+- Scans, with `read_document(path, ocr=True)`: images (PNG, JPEG, TIFF, one page a
+  frame; `source_kind="image"`) and PDF pages without a usable text layer are read by
+  Tesseract in French (`ocr`); their words become positioned lines, so blocks and
+  aligned tables come out as for a text PDF. Such pages are flagged `Page.ocr` with
+  their mean word confidence and named in a warning. Without `ocr=True` images are
+  refused and scanned pages only warned about, as before.
 - DOCX: python-docx, body children in document order (paragraphs and tables interleaved).
 - HTML: BeautifulSoup, visible text only (navigation and other boilerplate removed).
 - TXT / Markdown: decoded text; layout inferred from lines.

@@ -46,6 +46,8 @@ class _Draft:
     pages: list[tuple[int, int, bool]] = field(default_factory=list)  # start, end, has_tables
     blocks: list[_DraftBlock] = field(default_factory=list)
     tables: list[_DraftTable] = field(default_factory=list)
+    # Pages read by OCR (1-based number -> mean word confidence, None if no word found).
+    ocr_pages: dict[int, float | None] = field(default_factory=dict)
 
     def write(self, text: str) -> tuple[int, int]:
         start = self.length
@@ -70,7 +72,14 @@ def _finish(ctx: _Context, source_kind: SourceKind, draft: _Draft, **extra: Any)
     text, shifts = normalise(draft.raw)
     to_norm = _offset_mapper(shifts)
     pages = [
-        Page(number=i, start=to_norm(start), end=to_norm(end), has_tables=has_tables)
+        Page(
+            number=i,
+            start=to_norm(start),
+            end=to_norm(end),
+            has_tables=has_tables,
+            ocr=i in draft.ocr_pages,
+            ocr_confidence=draft.ocr_pages.get(i),
+        )
         for i, (start, end, has_tables) in enumerate(draft.pages, start=1)
     ]
     blocks = []

@@ -1,6 +1,6 @@
 """The file being read as every reader sees it: its path, display name, bytes and
-SHA-256, the warnings gathered while reading it, and a helper that builds a
-`DocumentError` naming the file."""
+SHA-256, the warnings gathered while reading it, whether OCR was asked for, and a
+helper that builds a `DocumentError` naming the file."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ class _Context:
     data: bytes
     sha256: str
     warnings: list[str] = field(default_factory=list)
+    ocr: bool = False  # images and scanned PDF pages go through OCR
 
     def error(self, cls: type[DocumentError], detail: str = "", **kwargs: Any) -> DocumentError:
         return cls(self.path, name=self.name, detail=detail, **kwargs)

@@ -17,6 +17,18 @@ _TERMINAL = ".!?:;…"
 
 
 @dataclass
+class _Word:
+    """A run of non-blank characters of a positioned line: its horizontal extent in
+    points (PDF user space, or pixels scaled to points for an OCR'd image) and its
+    offsets relative to the start of its line."""
+
+    x0: float
+    x1: float
+    start: int
+    end: int
+
+
+@dataclass
 class _Line:
     """One line of a PDF page or a text file, in raw offsets."""
 
@@ -33,6 +45,9 @@ class _Line:
     in_table: tuple[int, int] | None = None
     break_before: bool = False  # the layout starts a new block here
     furniture: bool = False
+    # Positioned words, left to right: only on the pages where text-aligned tables are
+    # looked for (PDF pages whose lines show wide gaps, OCR'd pages).
+    words: list[_Word] | None = None
 
     @property
     def stripped(self) -> str:

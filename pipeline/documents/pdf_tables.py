@@ -1,7 +1,8 @@
-"""The pdfplumber part of the PDF reader: the tables of the pages whose vector graphics
-suggest ruled tables, read with one pdfplumber handle that also yields the form
-fields, their recording in the draft, and the marking of the lines that lie inside a
-table so that they become table rows."""
+"""The tables of the PDF reader: the ruled tables of the pages whose vector graphics
+suggest them, read with one pdfplumber handle that also yields the form fields, the
+text-aligned tables found from word positions (`aligned_tables`), their recording in
+the draft in reading order, and the marking of the lines that lie inside a table so
+that they become table rows."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.documents.aligned_tables import _find_aligned_tables
 from pipeline.documents.assemble import _Draft, _DraftTable
 from pipeline.documents.context import _Context
 from pipeline.documents.lines import _Line
@@ -83,20 +85,37 @@ def _clean_cell(cell: str | None) -> str | None:
 def _mark_tables(
     lines: list[_Line], pages: list[_PdfPage], tables: list[_PdfTable], draft: _Draft
 ) -> None:
-    """Record the tables and flag the lines that lie inside one (they become table_row)."""
-    pages_with_tables = {table.page for table in tables}
-    draft.pages = [
-        (start, end, index + 1 in pages_with_tables)
-        for index, (start, end, _) in enumerate(draft.pages)
-    ]
+    """Record the ruled tables and the text-aligned ones found among the other lines, in
+    reading order (page, then top to bottom), and flag the lines that lie inside one
+    (they become table_row)."""
     for index, table in enumerate(tables):
-        draft.tables.append(_DraftTable(page=table.page, rows=table.rows))
         for line in lines:
             if line.page != table.page or not line.stripped or line.baseline is None:
                 continue
             row = table.row_of(line.baseline)
             if row is not None:
                 line.in_table = (index, row)
+    aligned = _find_aligned_tables(lines)
+    order = sorted(
+        [(table.page, -table.bands[0][0], "ruled", index) for index, table in enumerate(tables)]
+        + [(table.page, -table.top, "aligned", index) for index, table in enumerate(aligned)]
+    )
+    new_index = {(kind, index): position for position, (_, _, kind, index) in enumerate(order)}
+    for line in lines:
+        if line.in_table is not None:
+            line.in_table = (new_index["ruled", line.in_table[0]], line.in_table[1])
+    for index, aligned_table in enumerate(aligned):
+        for row, row_lines in enumerate(aligned_table.row_lines):
+            for line in row_lines:
+                line.in_table = (new_index["aligned", index], row)
+    for page, _, kind, index in order:
+        rows = tables[index].rows if kind == "ruled" else aligned[index].rows
+        draft.tables.append(_DraftTable(page=page, rows=rows))
+    pages_with_tables = {table.page for table in draft.tables}
+    draft.pages = [
+        (start, end, index + 1 in pages_with_tables)
+        for index, (start, end, _) in enumerate(draft.pages)
+    ]
 
 
 def _set_table_spans(draft: _Draft, lines: list[_Line]) -> None:

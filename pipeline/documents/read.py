@@ -1,8 +1,8 @@
 """The entry point `read_document`: the bytes are read once and their format detected
-from the content; formats that cannot be read (images, spreadsheets, old Office files,
-archives…) become French errors with a hint, a misleading extension becomes a warning,
-and the file goes to the reader of its format. Any unexpected failure of a reader
-reaches the caller as a `DocumentError`."""
+from the content; formats that cannot be read (spreadsheets, old Office files,
+archives…, and images unless OCR was asked for) become French errors with a hint, a
+misleading extension becomes a warning, and the file goes to the reader of its format.
+Any unexpected failure of a reader reaches the caller as a `DocumentError`."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from pipeline.documents.detect import (
 )
 from pipeline.documents.docx import _read_docx
 from pipeline.documents.html import _read_html
+from pipeline.documents.image import _read_image
 from pipeline.documents.pdf import _read_pdf
 from pipeline.documents.plain import _read_txt
 from pipeline.errors import (
@@ -43,16 +44,23 @@ from pipeline.models import Document
 # CLI and the flows should not pay for a plain text notice.
 
 
-def read_document(path: Path, name: str | None = None) -> Document:
+def read_document(path: Path, name: str | None = None, *, ocr: bool = False) -> Document:
     """Read the file at `path` once into a `Document`.
 
     `name` is the display name used in the Document and in error messages (defaults to the
-    file name). Raises a `DocumentError` subclass for any file that cannot be read.
+    file name). With `ocr=True`, images (PNG, JPEG, TIFF…) and the PDF pages without a
+    usable text layer are read by OCR (Tesseract, French), each such page flagged
+    `Page.ocr` with its confidence and named in a warning; without it they are refused
+    (images, PDFs with no text at all) or warned about (scanned pages of a PDF).
+    Raises a `DocumentError` subclass for any file that cannot be read
+    (`OcrUnavailableError` when OCR is needed and Tesseract is not installed).
     """
     path = Path(path)
     display = name or path.name
     data = _read_bytes(path, display)
-    ctx = _Context(path=path, name=display, data=data, sha256=hashlib.sha256(data).hexdigest())
+    ctx = _Context(
+        path=path, name=display, data=data, sha256=hashlib.sha256(data).hexdigest(), ocr=ocr
+    )
     kind = "unknown"
     try:
         kind = _sniff_bytes(data)
@@ -96,6 +104,8 @@ def _choose_reader(kind: str, ctx: _Context) -> Reader:
     if kind == "empty":
         raise ctx.error(EmptyFileError, " (0 octet ou seulement des espaces)")
     if kind == "image":
+        if ctx.ocr:
+            return _read_image
         raise _image_error(ctx)
     if kind in ("html", "txt") and suffix in _BINARY_EXTENSIONS:
         raise ctx.error(FormatMismatchError, _really(kind))
