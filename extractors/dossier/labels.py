@@ -73,6 +73,7 @@ def _read_pairs(piece: PieceView) -> tuple[Labelled, ...]:
         for name, value in piece.form_fields.items()
     ]
     pairs += _table_pairs(piece)
+    pairs += _grid_pairs(piece)
     pairs += _line_pairs(piece)
     return tuple(pairs)
 
@@ -143,6 +144,40 @@ def _table_pairs(piece: PieceView) -> list[Labelled]:
                 break
             offset += len(cell) + 3
     return pairs
+
+
+def _grid_pairs(piece: PieceView) -> list[Labelled]:
+    """Rows of PDF tables (ruled or aligned), whose cells are not joined by " | " in the
+    text: the label cell and the next non-empty cell, located in the table's text."""
+    text = piece.document.text
+    pairs: list[Labelled] = []
+    for table in piece.tables():
+        if table.start is None or table.end is None:
+            continue
+        if " | " in text[table.start : table.end]:
+            continue  # already read from its rows
+        position = table.start
+        for row in table.rows:
+            cells = [c for c in row if c and c.strip()]
+            if len(cells) < 2:
+                continue
+            label = cells[0].strip().rstrip(":： ").strip()
+            if not label or len(label) > 80 or not label[0].isalpha():
+                continue
+            value = " ".join(cells[1].split())
+            at = _locate(text, value, position, table.end)
+            if at is None:
+                continue
+            pairs.append(_pair(piece, label, at[0], at[1]))
+            position = at[1]
+    return pairs
+
+
+def _locate(text: str, value: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span of `value` in text[start:end], line breaks inside a cell allowed."""
+    pattern = r"\s+".join(re.escape(word) for word in value.split())
+    m = re.compile(pattern).search(text, start, end)
+    return (m.start(), m.end()) if m else None
 
 
 def find_value(

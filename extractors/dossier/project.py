@@ -25,7 +25,7 @@ LABELS = {
     key: re.compile(rx)
     for key, rx in {
         "project_title": r"^(?:intitule|titre|nom|libelle)(?: (?:du|de l'|de la))? ?"
-        r"(?:projet|operation|action|programme)?$|^intitule\b|^titre du projet|"
+        r"(?:projet|operation)?$|^intitule (?:du projet|de l'operation)|^titre du projet|"
         r"^nom du projet|^intitule de l'operation|^projet$",
         "project_summary": r"^(?:resume|synthese|description (?:synthetique|sommaire|courte|"
         r"du projet)|presentation (?:synthetique |succincte )?du projet|objet du projet|"
@@ -68,6 +68,10 @@ def extract_project(pieces: list[PieceView], received_on: dt.date | None = None)
         out.project_title = _quoted_title(out.project_title)
     else:
         out.project_title = _prose_title(own)
+    if not out.project_title.found:
+        out.project_title = _subtitle_title(own)
+    if not out.project_title.found:
+        out.project_title = _object_title(own)
     out.project_summary = _summary(own)
     out.theme = _text_value(own, "theme", 250)
     if not out.theme.found:
@@ -233,9 +237,18 @@ def _text_signature(piece: PieceView) -> tuple[Sourced[Any], Sourced[Any]] | Non
 
 # --------------------------------------------------------------------------- prose
 
-_GUILLEMETS = re.compile(r"«\s*([^»\n]{3,150}?)\s*»|\u201c([^\u201d\n]{3,150})\u201d")
+# A name in quotes, possibly wrapped once across a line break.
+_GUILLEMETS = re.compile(
+    r"«\s*([^»\n]{2,150}(?:\n[^»\n]{1,150})?)\s*»|\u201c([^\u201d\n]{3,150})\u201d"
+)
+# Quoted names that are the call's, not the project's: "action « E-gouvernement »".
+_CALL_CONTEXT = re.compile(
+    r"(?:appel a (?:projets?|partenariat|candidatures?)(?: \d{4})?|\baap|\bami|\bcandidature|\bsubvention|\baction|fiche action|programme|"
+    r"dispositif|\baxe(?: n°)?(?: \d)?|\bvolet|au titre de(?: l'| la| le)?|vise a|visant a|"
+    r"permettant de|objectif|releve de l'axe)\s*$"
+)
 _TITLE_CUE = re.compile(
-    r"(?:\bprojet|\boperation|\baction|\bintitule|\bdenomme|\bappele)\s*(?:intitule\s*|"
+    r"(?:\bprojet|\boperation|\bintitule|\bdenomme|\bappele|\bnomme)\s*(?:intitule\s*|"
     r"denomme\s*|:\s*)?$"
 )
 _OBJECT_LINE = re.compile(r"^\s*objet\s*:", re.IGNORECASE)
@@ -264,24 +277,26 @@ def _quoted_title(title: Sourced[Any]) -> Sourced[Any]:
 
 
 def _prose_title(own: list[PieceView]) -> Sourced[Any]:
-    """A name in quotes introduced as the project's ("notre projet « Yon'Connect »"), or
-    the quoted name on the letter's "Objet :" line; never the call's own name."""
+    """A name in quotes introduced as the project's ("porte le projet « Yon'Connect »"), or
+    the quoted name on the letter's "Objet :" line; never the call's own name ("action
+    « E-gouvernement »", "appel à partenariat « Loire Connect »")."""
     for piece in own:
         text = piece.text
         for m in _GUILLEMETS.finditer(text):
             group = 1 if m.group(1) else 2
             inner = m.group(group)
-            if _CALL_WORDS.search(text[max(0, m.start() - 40) : m.start()]) or _CALL_WORDS.search(
-                inner
-            ):
+            before = fold(text[max(0, m.start() - 50) : m.start()]).lower().replace("\n", " ")
+            if _CALL_CONTEXT.search(before.rstrip()) or _CALL_WORDS.search(inner):
                 continue
             line_start = text.rfind("\n", 0, m.start()) + 1
-            before = fold(text[max(line_start, m.start() - 40) : m.start()])
-            if _TITLE_CUE.search(before.rstrip()) or _OBJECT_LINE.match(
-                text[line_start : m.start()]
+            on_line = fold(text[max(line_start, m.start() - 40) : m.start()]).lower()
+            if (
+                _TITLE_CUE.search(on_line.rstrip())
+                or _TITLE_CUE.search(before.rstrip())
+                or (_OBJECT_LINE.match(text[line_start : m.start()]))
             ):
                 s, e = piece.start + m.start(group), piece.start + m.end(group)
-                return found(inner.strip(), [piece.evidence(s, e)], 0.7)
+                return found(" ".join(inner.split()), [piece.evidence(s, e)], 0.7)
     return Sourced[Any]()
 
 
@@ -364,3 +379,125 @@ def _prose_dates(own: list[PieceView]) -> tuple[Sourced[Any], Sourced[Any]]:
         if start.found and end.found:
             break
     return start, end
+
+
+_NOT_TITLE = re.compile(
+    r"^(?:montants?|en euros|page \d|date|objet|annexe|version|ref|tel|www|madame|monsieur|"
+    r"le projet|projet$)|@|\d{2}/\d{2}/\d{4}|:\s*$"
+)
+
+
+# Pieces whose title line is usually followed by the project's name.
+_SUBTITLED = (
+    "plan_financement",
+    "budget_previsionnel",
+    "note_descriptive",
+    "note_numerique_responsable",
+    "note_protection_donnees",
+    "calendrier",
+)
+
+
+def _subtitle_title(own: list[PieceView]) -> Sourced[Any]:
+    """The line under a piece's title ("Plan de financement" / "Guichet numérique du
+    Grand Dole"): applicants name their project there on several pieces; the name most
+    pieces agree on wins."""
+    from collections import Counter
+
+    from extractors.dossier.identity import ENTITY_RX
+    from extractors.dossier.pieces import TITLE_PATTERNS
+
+    votes: Counter[str] = Counter()
+    where: dict[str, tuple[PieceView, int, int]] = {}
+    for piece in own:
+        text = piece.document.text
+        lines = []
+        position = piece.start
+        for line in text[piece.start : min(piece.end, piece.start + 900)].split("\n"):
+            lines.append((position, position + len(line)))
+            position += len(line) + 1
+        for index, (start, end) in enumerate(lines[:-1]):
+            folded = fold(text[start:end]).lower()
+            if len(folded) > 90 or folded.startswith("objet"):
+                continue
+            if piece.piece not in _SUBTITLED or not TITLE_PATTERNS[piece.piece].search(folded):
+                continue
+            s, e = lines[index + 1]
+            if index + 2 < len(lines) and e - s >= 55 and not re.search(r"[.:;]\s*$", text[s:e]):
+                # A long title wraps: its second line is short and ends the sentence.
+                ns, ne = lines[index + 2]
+                tail = text[ns:ne]
+                shouting = re.search(r"\b[A-ZÉÈ]{4,}\b", tail)
+                if 0 < ne - ns <= 60 and not shouting and not _NOT_TITLE.search(fold(tail).lower()):
+                    e = ne
+            block = next((b for b in piece.blocks() if b.start <= s < b.end), None)
+            if block is not None and block.end > e + 1:
+                continue  # the first line of a paragraph, not a title line
+            candidate = text[s:e].strip()
+            if (
+                re.match(r"\d+[.)]\s", candidate)
+                or candidate.endswith(".")
+                or len(candidate.split()) > 16
+            ):
+                continue
+            part = re.split(r"\s+[—–]\s+", candidate)
+            if len(part) > 1 and ENTITY_RX.search(fold(part[-1]).lower()):
+                candidate = " — ".join(part[:-1])
+            folded_candidate = fold(candidate).lower()
+            if not 3 <= len(candidate) <= 150 or _NOT_TITLE.search(folded_candidate):
+                continue
+            if ENTITY_RX.search(folded_candidate) or any(
+                rx.search(folded_candidate) for rx in TITLE_PATTERNS.values()
+            ):
+                continue
+            key = " ".join(candidate.strip("«» ").split())
+            votes[key] += 1
+            offset = text.index(candidate, s)
+            where.setdefault(key, (piece, offset, offset + len(candidate)))
+            break
+    if not votes:
+        return Sourced[Any]()
+    best, count = votes.most_common(1)[0]
+    piece, start, end = where[best]
+    if count < 2 and len(best.split()) < 4:
+        return Sourced[Any]()  # one short line under one title: a section heading as often
+    return found(best, [piece.evidence(start, end)], 0.6 if count > 1 else 0.45)
+
+
+_REQUEST_PART = re.compile(
+    r"demande|candidature|subvention|sollicitation|appel a|\baap\b|\bami\b|fiche action|"
+    r"\bfeder\b|\bfse\b|programme|action|dossier|\b20\d\d\b|^projet$"
+)
+
+
+def _object_title(own: list[PieceView]) -> Sourced[Any]:
+    """The part of a letter's "Objet :" line that names the project, once the call and the
+    request words are set aside: "Objet : Demande de subvention — AAP « Loire Connect »
+    2023 — Pilat Village Connecté"."""
+    for piece in (p for p in own if p.piece == "formulaire"):
+        text = piece.document.text
+        for m in re.finditer(r"(?m)^objet\s*:\s*", text[piece.start : piece.end], re.IGNORECASE):
+            start = piece.start + m.end()
+            end = text.find("\n", start)
+            end = piece.end if end < 0 else end
+            following_end = text.find("\n", end + 1)
+            following = text[end + 1 : following_end if following_end > 0 else piece.end]
+            if following.strip() and not re.match(
+                r"\s*(?:madame|monsieur|mesdames)", fold(following).lower()
+            ):
+                end = following_end if following_end > 0 else piece.end
+            line = text[start:end]
+            parts = re.split(r"\s+[—–-]\s+", line)
+            offset = start
+            spans = []
+            for part in parts:
+                at = text.index(part, offset)
+                spans.append((at, at + len(part)))
+                offset = at + len(part)
+            keep = [(s, e) for s, e in spans if not _REQUEST_PART.search(fold(text[s:e]).lower())]
+            if keep:
+                s, e = keep[-1][0], keep[-1][1]
+                value = " ".join(text[s:e].split()).strip(" «»")
+                if len(value) >= 3:
+                    return found(value, [piece.evidence(s, e)], 0.45)
+    return Sourced[Any]()
