@@ -32,11 +32,11 @@ LABELS = {
         r"objectifs? du projet)",
         "theme": r"^(?:axe|thematique|theme|volet|priorite|orientation)(?: (?:de l'appel|"
         r"vise|concerne|retenu|choisi))?\b|^(?:axe|volet) (?:de l'appel|concerne)",
-        "start_on": r"(?:date (?:previsionnelle )?de (?:debut|demarrage|commencement|lancement)|"
+        "start_on": r"(?:date.{0,20}(?:debut|demarrage|commencement|lancement|mise en oeuvre)|"
         r"^debut(?: (?:du projet|de l'operation|des travaux|previsionnel))?$|"
         r"demarrage (?:du projet|de l'operation|previsionnel))",
-        "end_on": r"(?:date (?:previsionnelle )?(?:de fin|d'achevement|de livraison|"
-        r"de realisation)|^fin(?: (?:du projet|de l'operation|des travaux|previsionnelle))?$|"
+        "end_on": r"(?:date.{0,20}(?:\bfin\b|achevement|livraison|realisation|cloture)|"
+        r"^fin(?: (?:du projet|de l'operation|des travaux|previsionnelle))?$|"
         r"achevement (?:du projet|de l'operation|previsionnel))",
         "signature_date": r"^(?:date(?: de (?:la )?(?:signature|demande))?|fait le|le)$",
         "signature": r"^signature\b|^signe\b",
@@ -72,7 +72,9 @@ def extract_project(pieces: list[PieceView], received_on: dt.date | None = None)
         out.project_title = _subtitle_title(own)
     if not out.project_title.found:
         out.project_title = _object_title(own)
-    out.project_summary = _summary(own)
+    out.project_summary = _summary(
+        own, str(out.project_title.value) if out.project_title.found else None
+    )
     out.theme = _text_value(own, "theme", 250)
     if not out.theme.found:
         out.theme = _prose_theme(own)
@@ -119,36 +121,50 @@ _PROJECT_WORDS = re.compile(r"\bprojet\b|consiste|vise a|permettr|propos|\bmettr
 _LETTERHEAD = re.compile(r"@|www\.|\btel\b|\d{2} \d{2} \d{2} \d{2}|\b\d{5} [a-z]")
 
 
-def _summary(own: list[PieceView]) -> Sourced[Any]:
-    """A labelled summary, else the paragraph that presents the project: in the
-    descriptive note (then the request), the first paragraph under a "Présentation /
-    Description / Objet du projet" heading, else the first one speaking of the project;
-    letterheads and contact lines are never a summary."""
+_NOT_SUMMARY = re.compile(
+    r"^(?:objet|je soussign|nous soussign|certifie|atteste)|formulaire a (?:completer|remplir)|"
+    r"pieces justificatives|veuillez|l'assurance de"
+)
+_SALUTATION = re.compile(r"^(?:madame|monsieur|mesdames)[^\n]{0,60},\s*\n")
+
+
+def _summary(own: list[PieceView], title: str | None = None) -> Sourced[Any]:
+    """A labelled summary, else the paragraph that presents the project: the one naming
+    the project, or under a "Présentation / Description / Objet du projet" heading, or
+    speaking of the project — in the descriptive note, then the request. Letterheads,
+    salutations, attestations and the funder's instructions are never a summary."""
     pair = find_value(own, LABELS["project_summary"])
     if pair is not None and len(pair.value) >= 30:
         return from_pair(pair, pair.value.strip(), 0.85)
-    best: tuple[int, int, PieceView, int, int] | None = None
-    order = {"note_descriptive": 0, "formulaire": 1}
+    named = fold(title).lower() if title else None
+    best: tuple[float, int, PieceView, int, int] | None = None
+    order = {"note_descriptive": 0.0, "formulaire": 0.5}
     for piece in sorted((p for p in own if p.piece in order), key=lambda p: order[p.piece]):
         heading = ""
         for rank, block in enumerate(piece.blocks()):
-            text = piece.document.text[block.start : block.end]
+            start, end = block.start, block.end
+            text = piece.document.text[start:end]
             folded = fold(text).lower()
             if block.kind == "heading":
                 heading = folded
                 continue
-            if block.kind not in ("paragraph", "list_item") or len(text.split()) < 15:
+            salutation = _SALUTATION.match(folded)
+            if salutation:
+                start += salutation.end()
+                text, folded = text[salutation.end() :], folded[salutation.end() :]
+            if block.kind != "paragraph" or len(text.split()) < 15:
                 continue
-            if _LETTERHEAD.search(folded):
+            if _LETTERHEAD.search(folded) or _NOT_SUMMARY.search(folded):
                 continue
             score = (
-                (3 if _SUMMARY_HEADING.search(heading) else 0)
+                (4 if named and named[:40] in " ".join(folded.split()) else 0)
+                + (3 if _SUMMARY_HEADING.search(heading) else 0)
                 + (2 if _PROJECT_WORDS.search(folded) else 0)
                 - order[piece.piece]
             )
             key = (-score, rank)
             if best is None or key < (best[0], best[1]):
-                best = (-score, rank, piece, block.start, block.end)
+                best = (-score, rank, piece, start, end)
     if best is None:
         return Sourced[Any]()
     _, _, piece, start, end = best
@@ -157,7 +173,7 @@ def _summary(own: list[PieceView]) -> Sourced[Any]:
 
 def _date_value(own: list[PieceView], key: str, warnings: list[str], what: str) -> Sourced[Any]:
     pair = find_value(own, LABELS[key])
-    if pair is None:
+    if pair is None or _NOT_PROJECT_DATE.search(pair.label):
         return Sourced[Any]()
     dates = find_dates(pair.value)
     if not dates:
@@ -328,12 +344,34 @@ def _prose_theme(own: list[PieceView]) -> Sourced[Any]:
 
 
 _START_CUE = re.compile(
-    r"(?:demarr\w*|debut\w*|lancement|commenc\w*|a partir du|a compter du|des le)\b[^.;\n]{0,50}$"
+    r"(?:demarr\w*|debut\w*|lancement|commenc\w*|a partir du|a compter du|des le|"
+    r"mise en (?:oeuvre|œuvre)|debutera|lancera)\b[^.;]{0,50}$"
 )
 _END_CUE = re.compile(
-    r"(?:\bfin\b|achev\w*|mise en service|jusqu'au|termin\w*|cloture|au plus tard)"
-    r"[^.;\n]{0,40}$"
+    r"(?:\bfin\b|achev\w*|mise en service|jusqu'au|termin\w*|cloture|au plus tard|"
+    r"reception (?:finale|definitive)|ouverture au public|mise en ligne|bilan)[^.;]{0,40}$"
 )
+# Cue written after the date: "14 octobre 2024 : début des travaux".
+_START_AFTER = re.compile(r"^\s*[:\-–—]?\s*(?:demarr|debut|lancement|commencement)")
+_END_AFTER = re.compile(r"^\s*[:\-–—]?\s*(?:fin\b|achevement|mise en service|ouverture|cloture)")
+_NOT_PROJECT_DATE = re.compile(
+    r"cree|creation|fonde|immatricul|depuis|statuts|seance|delibere|activite|naissance|signature"
+)
+
+
+def _clause_before(folded: str, at: int, reach: int = 90) -> str:
+    """The words before a date within its clause: a sentence may wrap over a line break
+    ("Les travaux débuteront le / 2 novembre 2023"), a table row or a sentence end may not."""
+    before = folded[max(0, at - reach) : at]
+    cut = max(before.rfind(mark) for mark in (". ", "; ", ".\n", ";\n", ":\n"))
+    if cut >= 0:
+        before = before[cut + 1 :]
+    lines = before.split("\n")
+    if len(lines) > 1 and re.search(r"[\d)»]\s*$", lines[-2]):
+        before = lines[-1]  # the previous line ended a row or an item, not a clause
+    return before.replace("\n", " ")
+
+
 _DATE_PIECES = ("formulaire", "calendrier", "note_descriptive")
 
 
@@ -344,10 +382,14 @@ def _prose_dates(own: list[PieceView]) -> tuple[Sourced[Any], Sourced[Any]]:
     start: Sourced[Any] = Sourced[Any]()
     end: Sourced[Any] = Sourced[Any]()
     for piece in (p for p in own if p.piece in _DATE_PIECES):
-        folded = fold(piece.text)
-        for date in find_dates(piece.text):
-            line_start = folded.rfind("\n", 0, date.start) + 1
-            before = folded[line_start : date.start]
+        folded = fold(piece.text).lower()
+        # Same length: a date or a range wrapped over two lines is still found.
+        for date in find_dates(piece.text.replace("\n", " ")):
+            before = _clause_before(folded, date.start)
+            line_end = folded.find("\n", date.end)
+            after = folded[date.end : line_end if line_end >= 0 else len(folded)]
+            if _NOT_PROJECT_DATE.search(before):
+                continue
             if date.kind == "range" and date.day and date.end_day and not start.found:
                 if re.search(
                     r"periode|realisation|dates?|projet|du$|deroul|duree|calendrier", before + "du"
@@ -368,11 +410,11 @@ def _prose_dates(own: list[PieceView]) -> tuple[Sourced[Any], Sourced[Any]]:
             day = date.to_date()
             if day is None:
                 continue
-            if not start.found and _START_CUE.search(before):
+            if not start.found and (_START_CUE.search(before) or _START_AFTER.match(after)):
                 start = found(
                     day, [piece.evidence(piece.start + date.start, piece.start + date.end)], 0.65
                 )
-            elif not end.found and _END_CUE.search(before):
+            elif not end.found and (_END_CUE.search(before) or _END_AFTER.match(after)):
                 end = found(
                     day, [piece.evidence(piece.start + date.start, piece.start + date.end)], 0.6
                 )
