@@ -18,7 +18,11 @@ from pipeline.ids import normalise_iban
 from pipeline.models import Commitment, Evidence, Sourced
 from pipeline.text import find_dates
 
-_ACCEPTED = re.compile(r"bon pour accord|devis (?:accepte|signe)|lu et approuve|accord du client")
+# Strongest wording first: "Bon pour accord" is the acceptance itself.
+_ACCEPTED = (
+    re.compile(r"bon pour accord|lu et approuve|accord du client"),
+    re.compile(r"devis (?:accepte|signe)"),
+)
 _TITLES = {
     "facture": re.compile(r"\bfacture\b(?! pro-?forma)"),
     "commande": re.compile(r"\bbon de commande\b|\bcommande n"),
@@ -42,9 +46,9 @@ def extract_commitments(pieces: list[PieceView]) -> Sourced[Any]:
             hit = _accepted(piece, folded)
             if hit:
                 on, ev = hit
-                acts.append(
-                    Commitment(kind="devis_signe", on=on, label=_label(piece), document=piece.name)
-                )
+                accepted = ev.quote.split("\n")[0].strip(" ,:;")
+                label = f"{_label(piece)} — {accepted}"
+                acts.append(Commitment(kind="devis_signe", on=on, label=label, document=piece.name))
                 evidence.append(ev)
             continue
         if piece.piece not in ("autre", "devis"):
@@ -66,7 +70,7 @@ def extract_commitments(pieces: list[PieceView]) -> Sourced[Any]:
 
 
 def _accepted(piece: PieceView, folded: str) -> tuple[Any, Evidence] | None:
-    for m in _ACCEPTED.finditer(folded):
+    for m in (m for rx in _ACCEPTED for m in rx.finditer(folded)):
         window_end = min(len(folded), m.end() + _WINDOW)
         for date in find_dates(piece.text[m.end() : window_end]):
             before = folded[max(m.end(), m.end() + date.start - 25) : m.end() + date.start]

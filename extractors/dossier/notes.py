@@ -52,7 +52,7 @@ SIGNALS: dict[str, dict[str, re.Pattern[str]]] = {
             r"obligation legale|consentement",
             "dpo": r"\bdpo\b|\bdpd\b|delegue(?:e)? a la protection des donnees",
             "registre_traitements": r"registre des (?:activites de )?traitements?|"
-            r"registre rgpd|fiche de traitement",
+            r"registre rgpd|fiche de traitement|\bregistre\b(?! (?:des deliberations|du commerce))",
             "aipd": r"\baipd\b|\bpia\b|analyse d'impact",
             "duree_conservation": r"durees? de conservation|conserv\w* (?:pendant |durant |sur )?(?:un|une|deux|trois|"
             r"quatre|cinq|six|dix|\d+) (?:ans?|mois|annees?|jours?)|purge|archivage intermediaire",
@@ -63,7 +63,7 @@ SIGNALS: dict[str, dict[str, re.Pattern[str]]] = {
             r"a l'effacement|des personnes)|exercer (?:leurs|ses) droits|information des "
             r"(?:usagers|personnes)|mentions d'information",
             "securite": r"chiffr|habilitation|journalisation|sauvegardes?|authentification|"
-            r"pseudonymis|anonymis|securite des donnees|controle d'acces",
+            r"pseudonymis|securite des donnees|controle d'acces",
             "sous_traitance": r"sous-?traitan|article 28|clauses? contractuelles",
         }.items()
     },
@@ -121,7 +121,8 @@ def _word_end(text: str, end: int) -> int:
 
 
 def _assess(span: _Span, kind: str) -> tuple[list[str], int]:
-    text = fold(span.piece.document.text[span.body[0] : span.body[1]])
+    # Sentences wrap over lines ("délégué à la / protection des données"): one line.
+    text = " ".join(fold(span.piece.document.text[span.body[0] : span.body[1]]).lower().split())
     signals = [code for code, rx in SIGNALS[kind].items() if rx.search(text)]
     return signals, len(text.split())
 

@@ -210,7 +210,11 @@ def classify(piece: PieceView) -> Classification:
         # A letter (object, salutation, signature) in a dossier is the covering request.
         add("formulaire", MIN_SCORE, "lettre (objet, formule d'appel, signature)")
     headings = sum(1 for b in piece.blocks() if b.kind == "heading")
-    if headings >= 2 and len(body.split()) >= 120 and re.search(r"\bprojet\b", body):
+    if (
+        headings >= 2
+        and len(body.split()) >= 80
+        and re.search(r"\bprojet\b|\bobjectifs?\b|\bpourquoi\b|\bcalendrier\b|\bcontexte\b", body)
+    ):
         # A written presentation (sections and prose about a project) with no other
         # piece's marks: a descriptive note whatever its title ("Pourquoi ce projet").
         add("note_descriptive", MIN_SCORE, "document rédigé en sections présentant le projet")

@@ -241,6 +241,10 @@ def _text_signature(piece: PieceView) -> tuple[Sourced[Any], Sourced[Any]] | Non
     m = matches[-1]  # the signature block closes the request
     line_end = folded.find("\n", m.end())
     line_end = len(folded) if line_end < 0 else line_end
+    if re.search(r"\ble\s*$", folded[m.start() : line_end]):
+        # "Fait à Andrézieux-Bouthéon, le" / "18 juillet 2023": the date wrapped.
+        next_end = folded.find("\n", line_end + 1)
+        line_end = len(folded) if next_end < 0 else next_end
     s, e = piece.start + m.start(), piece.start + line_end
     dates = [d for d in find_dates(text[s:e]) if d.to_date()]
     block = piece.evidence(s, e)
