@@ -150,11 +150,19 @@ def _applicant_name(own: list[PieceView]) -> Sourced[Any]:
     gives way to the legal name ("Commune de X", "Centre communal d'action sociale de
     X") when a piece writes it."""
     for piece in own:
+        if piece.piece not in _NAMING_PIECES:
+            continue  # a plan's rows name funders, a RIB's its bank
         for pair in labelled_values(piece):
             if pair.empty or _NOT_APPLICANT.search(pair.label):
                 continue
             if LABELS["applicant_name"].search(pair.label) and len(pair.value) <= 120:
-                return from_pair(pair, pair.value.strip())
+                return _clean_name(from_pair(pair, pair.value.strip()))
+    for piece in own:
+        hit = _prose_name(piece) if piece.piece == "formulaire" else None
+        if hit:
+            start, end = hit
+            name = found(piece.document.text[start:end], [piece.evidence(start, end)], 0.75)
+            return _legal_name(name, own)
     for piece in own:
         hit = _sender_line(piece) if piece.piece == "formulaire" else None
         hit = hit or _entity_line(piece)
@@ -163,6 +171,98 @@ def _applicant_name(own: list[PieceView]) -> Sourced[Any]:
             name = found(piece.document.text[start:end], [piece.evidence(start, end)], 0.7)
             return _legal_name(name, own)
     return Sourced[Any]()
+
+
+_NAMING_PIECES = (
+    "formulaire",
+    "attestation_honneur",
+    "attestation_non_commencement",
+    "kbis",
+    "statuts",
+    "deliberation",
+)
+_NAME_TAIL = re.compile(r"\s+(?:[—–-]|\(|,)\s*(?:siret|siren|n°|rna|code|tel)\b.*$", re.IGNORECASE)
+
+
+def _clean_name(name: Sourced[Any]) -> Sourced[Any]:
+    """ "Ville de Montbrison — SIRET 214 201 477 00160": the name without its numbers."""
+    value = str(name.value)
+    m = _NAME_TAIL.search(value)
+    if not m or not name.evidence or name.evidence[0].start is None:
+        return name
+    ev = name.evidence[0]
+    quote = ev.quote[: m.start()].rstrip()
+    return Sourced[Any](
+        value=quote,
+        evidence=[ev.model_copy(update={"end": ev.start + len(quote), "quote": quote})],
+        confidence=name.confidence,
+    )
+
+
+# "La Communauté de communes des Monts du Pilat (SIRET 244 200 655 00144), qui…": the
+# subject the request introduces with its SIRET is the applicant.
+_SIRET_PHRASE = re.compile(r"[,(]?\s*(?:\(|,)\s*siret\b", re.IGNORECASE)
+_SUBJECT_START = re.compile(r"(?:^|[.!?]\s+|\n)(?:(?:le|la|les|l')\s*)?", re.IGNORECASE)
+
+
+def _prose_name(piece: PieceView) -> tuple[int, int] | None:
+    text = piece.document.text
+    body = text[piece.start : piece.end]
+    for m in _SIRET_PHRASE.finditer(body):
+        sentence_start = max(
+            body.rfind(". ", 0, m.start()) + 2,
+            body.rfind(".\n", 0, m.start()) + 2,
+            body.rfind(",\n", 0, m.start()) + 2,
+            body.rfind("\n\n", 0, m.start()) + 2,
+            0,
+        )
+        span = _subject_clause(body, sentence_start, m.start())
+        if span is not None:
+            start, end = span
+            return piece.start + start, piece.start + end
+    return None
+
+
+# Words naming a kind of body: "la Commune de Vitré", "le Lycée …" lose their article.
+_KIND_WORD = re.compile(
+    r"(?:commune|ville|mairie|communaute|metropole|syndicat|departement|region|centre|ccas|"
+    r"cias|association|societe|groupement|gip|lycee|college|universite|etablissement|office|"
+    r"chambre|entreprise|sarl|sas|spl|sem|petr|pole)\b"
+)
+
+
+def _is_apposition(phrase: str) -> bool:
+    """ "association déclarée loi 1901", "établissement public local d'enseignement": a
+    legal form standing alone (no proper name after its first word)."""
+    if not _LEGAL_FORM_RX.match(fold(phrase).lower()):
+        return False
+    return not any(word[:1].isupper() for word in phrase.split()[1:])
+
+
+def _subject_clause(body: str, start: int, end: int) -> tuple[int, int] | None:
+    """The clause naming the applicant before "(SIRET": the last one of the sentence,
+    skipping an apposition that states a legal form ("…, association déclarée loi 1901")."""
+    clauses: list[tuple[int, int]] = []
+    position = start
+    for part in body[start:end].split(", "):
+        clauses.append((position, position + len(part)))
+        position += len(part) + 2
+    for c_start, c_end in reversed(clauses):
+        phrase = body[c_start:c_end]
+        lead = re.match(r"\s*(?:(?:le|la|les|un|une)\s+|l')?", phrase, re.IGNORECASE)
+        offset = lead.end() if lead else 0
+        if offset and not _KIND_WORD.match(fold(phrase[offset:]).lower()):
+            # "Les Passeurs du Numérique": the article belongs to the name.
+            offset = len(phrase) - len(phrase.lstrip())
+        name = phrase[offset:].rstrip()
+        if _is_apposition(name):
+            continue
+        words = name.split()
+        named = bool(name[:1].isupper()) or bool(ENTITY_RX.search(fold(name).lower()))
+        if 1 <= len(words) <= 12 and named and "\n" not in name.strip():
+            return c_start + offset, c_start + offset + len(name)
+        return None
+    return None
 
 
 _ADDRESSEE = re.compile(
@@ -280,7 +380,7 @@ def _siret_siren(own: list[PieceView], warnings: list[str]) -> tuple[Sourced[Any
     # Unlabelled: a 14-digit number passing Luhn right after the word SIRET in the text.
     for piece in own:
         folded = fold(piece.text)
-        for m in re.finditer(r"siret[^0-9\n]{0,20}", folded):
+        for m in re.finditer(r"siret[^0-9]{0,20}", folded):
             number = SIRET_RX.match(piece.text, m.end())
             if number:
                 digits = re.sub(r"\D", "", number.group(1))
@@ -574,7 +674,8 @@ def clean_person(value: str) -> str:
 
 _QUALITY_LINE = re.compile(
     r"^(?:le|la|pour le|pour la)\s+(?:maire|president(?:e)?|directeur|directrice|gerant(?:e)?|"
-    r"vice-president(?:e)?|adjoint(?:e)?)\b.{0,60}$"
+    r"vice-president(?:e)?|adjoint(?:e)?|proviseur(?:e)?|principal(?:e)?|"
+    r"directeur general|directrice generale)\b.{0,60}$"
 )
 _SOUSSIGNE = re.compile(r"je soussigne(?:\(e\)|e)?,?\s+")
 
