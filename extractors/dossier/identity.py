@@ -130,6 +130,10 @@ def extract_identity(pieces: list[PieceView]) -> Identity:
     out.beneficiary_type = beneficiary_type(out, own)
     _address(own, out)
     out.representative = _representative(own)
+    if not out.representative.found and out.beneficiary_type.value == "particulier":
+        out.representative = found(
+            out.applicant_name.value, out.applicant_name.evidence, 0.5
+        )  # an individual represents himself
     out.contact_email = _contact_email(own)
     return out
 
@@ -467,6 +471,8 @@ TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
         ("departement", r"^departement\b|conseil departemental|conseil general"),
         ("region", r"^region\b|conseil regional"),
         ("association", r"\bassociation\b|loi (?:du 1er juillet )?1901|\bloi 1908\b"),
+        ("particulier", r"\bparticulier\b|personne physique"),
+        ("agriculteur", r"exploitant agricole|\bgaec\b|\bearl\b|\bscea\b|agriculteur"),
         (
             "etablissement_public",
             r"centre hospitalier|\bchu\b|\blycee\b|\bcollege\b|\buniversite\b|etablissement public|\bepic\b|\bepa\b|office de tourisme|\bsdis\b",
@@ -496,7 +502,23 @@ def beneficiary_type(identity: Identity, own: list[PieceView]) -> Sourced[Any]:
                 return _typed(name, source, own)
     if identity.rna.found:
         return found("association", identity.rna.evidence, 0.8)
+    if _is_person(identity):
+        # A person's name, no SIRET, no RNA, no legal form: an individual applicant;
+        # stated with a low confidence so that the instructeur confirms it.
+        return found("particulier", identity.applicant_name.evidence, 0.5)
     return Sourced[Any]()
+
+
+def _is_person(identity: Identity) -> bool:
+    if not identity.applicant_name.found or identity.siret.found or identity.siren.found:
+        return False
+    if identity.legal_form.found or identity.rna.found:
+        return False
+    name = str(identity.applicant_name.value)
+    folded = fold(name).lower()
+    return (
+        _looks_like_person(name) and not _KIND_WORD.search(folded) and not ENTITY_RX.search(folded)
+    )
 
 
 def _typed(code: str, source: Sourced[Any], own: list[PieceView]) -> Sourced[Any]:
