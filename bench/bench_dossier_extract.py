@@ -50,22 +50,26 @@ def _pdf(path: Path, title: str, pages: int, table: list[tuple[str, ...]] | None
 
     pdf = FPDF()
     pdf.add_font("body", fname=_font())
+    pdf.add_font("body", style="B", fname=_font().replace("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"))
     pdf.set_creation_date(__import__("datetime").datetime(2023, 7, 1))
+    pdf.set_auto_page_break(False)  # one logical page = one page, footer included
     for number in range(1, pages + 1):
         pdf.add_page()
         pdf.set_font("body", size=9)
         pdf.cell(0, 5, "Commune de Saint-Genest-Lerpt — 2 place de l'Hôtel de Ville, 42530")
         pdf.ln(8)
         pdf.set_font("body", size=14)
-        pdf.multi_cell(0, 8, title if number == 1 else f"{title} (suite)")
+        pdf.multi_cell(
+            0, 8, title if number == 1 else f"{title} (suite)", new_x="LMARGIN", new_y="NEXT"
+        )
         pdf.set_font("body", size=10)
         if table and number == 1:
             with pdf.table() as grid:
                 for row in table:
                     grid.row(row)
         else:
-            for _ in range(9):
-                pdf.multi_cell(0, 5, LOREM)
+            for _ in range(5):
+                pdf.multi_cell(0, 5, LOREM, new_x="LMARGIN", new_y="NEXT")
                 pdf.ln(2)
         pdf.set_y(-12)
         pdf.set_font("body", size=8)
@@ -132,12 +136,13 @@ def make_long_pdf(path: Path, pages: int) -> None:
 
     pdf = FPDF()
     pdf.add_font("body", fname=_font())
+    pdf.set_auto_page_break(False)
     for number in range(1, pages + 1):
         pdf.add_page()
         pdf.set_font("body", size=10)
-        pdf.multi_cell(0, 5, f"Annexe technique — page {number}")
+        pdf.multi_cell(0, 5, f"Annexe technique — page {number}", new_x="LMARGIN", new_y="NEXT")
         for _ in range(8):
-            pdf.multi_cell(0, 5, LOREM)
+            pdf.multi_cell(0, 5, LOREM, new_x="LMARGIN", new_y="NEXT")
         pdf.set_y(-12)
         pdf.cell(0, 6, f"Page {number} / {pages}", align="C")
     pdf.output(str(path))
@@ -175,7 +180,8 @@ def main() -> None:
         )
         wall = time.perf_counter() - start
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        print(f"PDF de {args.pages} pages, nouveau processus : {wall:.1f} s, ")
+        count = len(__import__("pypdfium2").PdfDocument(big))
+        print(f"PDF de {count} pages, nouveau processus : {wall:.1f} s")
         print(f"  mémoire maximale : {max(peak, before) / 1024:.0f} Mo (cible : < 400 Mo)")
 
 
