@@ -1,8 +1,9 @@
 """Accuracy of `aap dossier extract` on the fixture dossiers: pieces and facts right
 against each hand-written expected.json, per call, with every mismatch listed.
 
-Run: `.venv/bin/python bench/dossier_accuracy.py [FILTER] [--quiet]` (FILTER: a substring
-of "call/case"). Uses the golden tests' comparison rules (tests/test_dossiers_golden.py)
+Run: `.venv/bin/python bench/dossier_accuracy.py [FILTER] [--quiet] [--heldout]` (FILTER: a
+substring of "call/case"; --heldout: the dossiers of fixtures/heldout-dossiers/, written by
+a tester who never saw the code, kept for measuring only). Uses the golden tests' comparison rules (tests/test_dossiers_golden.py)
 so that the figure printed here is the one the tests enforce.
 """
 
@@ -23,9 +24,12 @@ def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     quiet = "--quiet" in sys.argv
     pattern = args[0] if args else ""
+    root = REPO / "fixtures" / ("heldout-dossiers" if "--heldout" in sys.argv else "dossiers")
+    cases = sorted(root.glob("*/*/expected.json"))
+    case_ids = [f"{p.parent.parent.name}/{p.parent.name}" for p in cases]
     per_call: Counter[str] = Counter()
     right: Counter[str] = Counter()
-    for case, case_id in zip(golden.CASES, golden.CASE_IDS, strict=True):
+    for case, case_id in zip(cases, case_ids, strict=True):
         if pattern not in case_id:
             continue
         call = case_id.split("/")[0]

@@ -101,6 +101,7 @@ class Identity:
     representative: Sourced[Any] = field(default_factory=Sourced)
     contact_email: Sourced[Any] = field(default_factory=Sourced)
     warnings: list[str] = field(default_factory=list)
+    legal_form_labelled: bool = False
 
 
 def own_pieces(pieces: list[PieceView]) -> list[PieceView]:
@@ -125,6 +126,7 @@ def extract_identity(pieces: list[PieceView]) -> Identity:
     out.siret, out.siren = _siret_siren(own, out.warnings)
     out.rna = _rna(own)
     out.legal_form = _labelled(own, "legal_form")
+    out.legal_form_labelled = out.legal_form.found
     if not out.legal_form.found:
         out.legal_form = _written_legal_form(own)
     out.beneficiary_type = beneficiary_type(out, own)
@@ -456,10 +458,14 @@ TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
     (code, re.compile(rx))
     for code, rx in [
         ("ccas", r"\bccas\b|\bcias\b|centre (?:communal|intercommunal) d'action sociale"),
-        ("epci", r"communaute (?:de communes|d'agglomeration|urbaine)|\bmetropole\b|\bepci\b"),
+        (
+            "epci",
+            r"communaute (?:de communes|d'agglomeration|urbaine)|\bmetropole\b|\bepci\b|"
+            r"\bagglomeration\b|\bagglo\b",
+        ),
         (
             "syndicat",
-            r"\bsyndicat\b|\bpetr\b|pole d'equilibre|\bsivom\b|\bsivu\b|\bpays (?:de|du|des|d')",
+            r"\bsyndicat\b|\bpetr\b|pole d'equilibre|\bsivom\b|\bsivu\b|^pays (?:de|du|des|d')",
         ),
         ("gip", r"\bgip\b|groupement d'interet public"),
         ("sem_spl", r"\bsem\b|\bspl\b|\bsemop\b|societe publique locale|societe d'economie mixte"),
@@ -489,7 +495,12 @@ _SME_LIMIT = 250  # staff: EU SME definition (recommendation 2003/361/EC)
 def beneficiary_type(identity: Identity, own: list[PieceView]) -> Sourced[Any]:
     """The beneficiary code, from the catégorie juridique, the legal form, then the name;
     an association is also recognised from its RNA number."""
-    sources = [identity.legal_form, identity.applicant_name]
+    # A legal form given in a labelled field outranks the name; one merely seen at the top
+    # of a page ("membre de la communauté de communes …") does not.
+    if identity.legal_form_labelled:
+        sources = [identity.legal_form, identity.applicant_name]
+    else:
+        sources = [identity.applicant_name, identity.legal_form]
     for source in sources:
         if not source.found:
             continue
@@ -596,7 +607,7 @@ def _address(own: list[PieceView], out: Identity) -> None:
                 )
                 postcode, postcode_ev = m.group(1), [piece.evidence(s + m.start(1), s + m.end(1))]
     if parts:
-        out.address = found(", ".join(parts), evidence, 0.8)
+        out.address = found(one_line_address(", ".join(parts)), evidence, 0.8)
     if postcode:
         out.postcode = found(postcode, postcode_ev, 0.9)
         dept = ids.departement_of_postcode(postcode)
@@ -615,6 +626,14 @@ def _address(own: list[PieceView], out: Identity) -> None:
         code = str(out.commune_insee.value)
         dept = code[:3] if code.startswith("97") else code[:2]
         out.departement_code = found(dept, out.commune_insee.evidence, 0.8)
+
+
+def one_line_address(text: str) -> str:
+    """ "41 avenue Françoise Giroud — 21000 Dijon" → "41 avenue Françoise Giroud, 21000
+    Dijon": parts joined by ", ", the postcode starting its own part."""
+    text = re.sub(r"\s+[—–|]\s+|\s+-\s+", ", ", " ".join(text.split()))
+    text = re.sub(r"(?<=[^,\s])\s+(?=(?:\d{5}|2[AB]\d{3})\s+[^\W\d])", ", ", text)
+    return text.strip(" ,")
 
 
 _BUILDING_RX = re.compile(
@@ -804,7 +823,7 @@ _LEGAL_FORM_RX = re.compile(
     r"societe anonyme[^,.;\n—(]{0,40}|societe par actions simplifiee(?: unipersonnelle)?|"
     r"societe a responsabilite limitee|association (?:declaree|regie par la loi)[^,.;\n—(]{0,30}|"
     r"association loi (?:du 1er juillet )?1901|etablissement public[^,.;\n—(]{0,50}|"
-    r"centre communal d'action sociale|\b(?:sarl|sas|sasu|eurl|scop|scic)\b|^commune\b"
+    r"centre communal d'action sociale|\b(?:sarl|sas|sasu|eurl|scop|scic)\b"
 )
 
 
@@ -816,6 +835,8 @@ def _written_legal_form(own: list[PieceView]) -> Sourced[Any]:
         for start, end in _top_lines(piece):
             text = piece.document.text[start:end]
             m = _LEGAL_FORM_RX.search(fold(text).lower())
+            if m and re.match(r"\s+(?:de|des|du|d')\b", fold(text[m.end() :]).lower()):
+                continue  # "Communauté de communes des Monts du Pilat": a name, not a form
             if m:
                 s, e = start + m.start(), start + m.end()
                 return found(piece.document.text[s:e].strip(), [piece.evidence(s, e)], 0.7)
