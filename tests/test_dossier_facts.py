@@ -413,3 +413,26 @@ def test_cli_bad_input_exit_2(tmp_path: Path, args: list[str], message: str) -> 
     run = CliRunner().invoke(app, ["dossier", "extract", *args])
     assert run.exit_code == 2
     assert message in run.output
+
+
+@pytest.mark.slow
+def test_demo_reads_calls_and_sample_dossiers(tmp_path: Path) -> None:
+    """`make demo` = `aap demo`: rules of the three seed calls, then every sample dossier
+    read and written with its pieces and facts."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    run = CliRunner().invoke(app, ["demo", "--home", str(tmp_path)])
+    assert run.exit_code == 0, run.output
+    assert len(list((tmp_path / "calls").glob("*.json"))) == 3
+    written = sorted((tmp_path / "dossiers").glob("*/*.json"))
+    expected = sorted(Path(__file__).parents[1].glob("fixtures/dossiers/*/*/expected.json"))
+    assert len(written) == len(expected) >= 24
+    sample = json.loads(
+        (tmp_path / "dossiers/loire-connect-2023/complet-eligible.json").read_text()
+    )
+    assert sample["facts"]["applicant_name"]["value"] == "Commune de Saint-Genest-Lerpt"
+    assert "Dossiers d'exemple lus" in run.output
