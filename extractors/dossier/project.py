@@ -117,7 +117,9 @@ def _text_value(own: list[PieceView], key: str, limit: int) -> Sourced[Any]:
 _SUMMARY_HEADING = re.compile(
     r"presentation|description|objet|le projet|resume|synthese|objectifs?|contenu|nature"
 )
-_PROJECT_WORDS = re.compile(r"\bprojet\b|consiste|vise a|permettr|propos|\bmettre en place|deploi")
+_PROJECT_WORDS = re.compile(
+    r"\bprojet\b|consiste|vise a|permettr|propos|\bmettre en place|deploi|souhait|amenag|lancer"
+)
 _LETTERHEAD = re.compile(r"@|www\.|\btel\b|\d{2} \d{2} \d{2} \d{2}|\b\d{5} [a-z]")
 
 
@@ -138,7 +140,7 @@ def _summary(own: list[PieceView], title: str | None = None) -> Sourced[Any]:
         return from_pair(pair, pair.value.strip(), 0.85)
     named = fold(title).lower() if title else None
     best: tuple[float, int, PieceView, int, int] | None = None
-    order = {"note_descriptive": 0.0, "formulaire": 0.5}
+    order = {"formulaire": 0.0, "note_descriptive": 0.5}
     for piece in sorted((p for p in own if p.piece in order), key=lambda p: order[p.piece]):
         heading = ""
         for rank, block in enumerate(piece.blocks()):
@@ -167,8 +169,28 @@ def _summary(own: list[PieceView], title: str | None = None) -> Sourced[Any]:
                 best = (-score, rank, piece, start, end)
     if best is None:
         return Sourced[Any]()
-    _, _, piece, start, end = best
+    _, rank, piece, start, end = best
+    end = _extend_summary(piece, rank, start, end)
     return found(piece.document.text[start:end].strip(), [piece.evidence(start, end)], 0.6)
+
+
+SUMMARY_CHARS = 700  # what section 3 of the note can quote, at paragraph boundaries
+
+
+def _extend_summary(piece: PieceView, rank: int, start: int, end: int) -> int:
+    """The presentation goes on after its first paragraph: take the following paragraphs
+    and list items of the same section, up to SUMMARY_CHARS."""
+    blocks = piece.blocks()
+    for block in blocks[rank + 1 :]:
+        if block.kind in ("heading", "table_row") or block.end - start > SUMMARY_CHARS:
+            break
+        if block.kind == "furniture":
+            continue
+        text = fold(piece.document.text[block.start : block.end]).lower()
+        if _NOT_SUMMARY.search(text) or _LETTERHEAD.search(text):
+            break
+        end = block.end
+    return end
 
 
 def _date_value(own: list[PieceView], key: str, warnings: list[str], what: str) -> Sourced[Any]:
