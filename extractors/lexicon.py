@@ -204,7 +204,7 @@ EXPENSE_TERMS = _compile(
         # (the head of the noun phrase): "Paramétrage du logiciel" is a service.
         (
             "hardware-plan",
-            r"\bpostes? (?:de travail|informatiques?|d'accueil|de numerisation)|\bportables?\b|\breconditionne|\bfournitures\b|\bscanners?\b|\bimprimantes?\b|\becrans?\b|\bkiosques?\b|\bcasques?\b|\bvideoprojecteurs?\b|\boutillage|\bpasserelles?\b|\brouteurs?\b|\bcommutateurs?\b|\bonduleurs?\b|\bbaies? (?:de stockage|informatiques?|serveurs?)",
+            r"\bpostes? (?:de travail|informatiques?|d'accueil|de numerisation)|\bportables?\b|\breconditionne|\bfournitures\b|\bscanners?\b|\bimprimantes?\b|\becrans?\b|\bkiosques?\b|\bcasques?\b|\bvideoprojecteurs?\b|\boutillage|\bpasserelles?\b|\brouteurs?\b|\bcommutateurs?\b|\bonduleurs?\b|\bbaies? (?:de stockage|informatiques?|serveurs?)|\bbalises?\b|\bfournitures? et pose|\bcameras?\b|\bsmartphones?\b|\btelephones? (?:portables?|mobiles?)|\bantennes?\b",
             ("materiel",),
         ),
         (
@@ -214,7 +214,7 @@ EXPENSE_TERMS = _compile(
         ),
         (
             "service-plan",
-            r"\bparametrage|\bintegrations?\b|\binterfacage|\bmigrations?\b|\bdeploiement|\breprise des donnees|\baudits?\b|\bnumerisation|\bconduite du changement|\baccompagnement au changement|\bassistance technique|\bacquisitions? de donnees|\bconception\b",
+            r"\bparametrage|\bintegrations?\b|\binterfacage|\bmigrations?\b|\bdeploiement|\breprise des donnees|\baudits?\b|\bnumerisation|\bconduite du changement|\baccompagnement au changement|\bassistance technique|\bacquisitions? de donnees|\bconception\b|\btests? (?:utilisateurs?|d'usage|de charge)|\bergonom\w*|\brecette\b|\bdesign\b",
             ("prestation",),
         ),
         (

@@ -159,7 +159,7 @@ def title_text(piece: PieceView, first_chars: int = 700) -> str:
         if len(line) > 110 or any(s <= start < e for s, e in furniture):
             continue
         parts.append(line)
-    return fold("\n".join(parts))
+    return fold(" ".join(parts))
 
 
 def title_codes(piece: PieceView) -> list[str]:
@@ -258,17 +258,30 @@ def _settle_conflicts(scores: dict[str, float], head: str, body: str) -> None:
         scores["attestation_honneur"] -= TITLE_WEIGHT
     if "facture" in scores and "devis" in scores and TITLE_PATTERNS["facture"].search(head):
         scores["devis"] -= TITLE_WEIGHT
-    if (
-        "budget_previsionnel" in scores
-        and "plan_financement" in scores
-        and not BODY_PATTERNS["budget_previsionnel"].search(body)
-    ):
-        # "Budget du projet" listing expenses AND resources is a financing plan; the
-        # budget prévisionnel proper is the association's CERFA account layout.
-        scores["plan_financement"] += TITLE_WEIGHT
+    if "budget_previsionnel" in scores and _two_sided(body) and not _ANNUAL_BUDGET.search(body):
+        # A project budget giving expenses AND resources is a financing plan, CERFA layout
+        # or not; the budget prévisionnel proper is the structure's annual budget or an
+        # expenses-only detail.
+        scores["plan_financement"] = (
+            max(scores.get("plan_financement", 0.0), scores["budget_previsionnel"]) + 1.0
+        )
     for code in list(scores):
         if scores[code] <= 0:
             del scores[code]
+
+
+_EXPENSE_SIDE = re.compile(
+    r"(?m)^\s*(?:depenses|charges|emplois)\b|\btotal (?:des )?(?:depenses|charges)"
+)
+_RESOURCE_SIDE = re.compile(
+    r"(?m)^\s*(?:recettes|ressources|produits|financements?)\b|\btotal (?:des )?(?:recettes|ressources|produits)|"
+    r"\b(?:charges|depenses)\b[^\n]{0,40}\b(?:produits|recettes|ressources)\b"
+)
+_ANNUAL_BUDGET = re.compile(r"budget (?:previsionnel )?(?:annuel|de l'association|de la structure)")
+
+
+def _two_sided(body: str) -> bool:
+    return bool(_EXPENSE_SIDE.search(body) and _RESOURCE_SIDE.search(body))
 
 
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
