@@ -436,3 +436,17 @@ def test_demo_reads_calls_and_sample_dossiers(tmp_path: Path) -> None:
     )
     assert sample["facts"]["applicant_name"]["value"] == "Commune de Saint-Genest-Lerpt"
     assert "Dossiers d'exemple lus" in run.output
+
+
+def test_a_failing_fact_family_leaves_the_others(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A bug in one extractor costs its facts only, with a warning, not the dossier."""
+    from extractors.dossier import extract
+
+    def broken(pieces):  # type: ignore[no-untyped-def]
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(extract, "extract_budget", broken)
+    result = extract.extract_dossier(_folder(tmp_path))
+    assert result.facts.siret.value == "21420279800010"
+    assert result.facts.expenses.value is None
+    assert any("plan de financement" in w and "ZeroDivisionError" in w for w in result.warnings)

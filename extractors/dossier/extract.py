@@ -19,20 +19,21 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
 
-from extractors.dossier.budget import extract_budget
+from extractors.dossier.budget import Budget, extract_budget
 from extractors.dossier.commitments import extract_commitments, extract_iban
-from extractors.dossier.identity import extract_identity
+from extractors.dossier.identity import Identity, extract_identity
 from extractors.dossier.intake import IntakeFile, collect
 from extractors.dossier.notes import extract_notes
 from extractors.dossier.pieces import NAME_PATTERNS
-from extractors.dossier.project import extract_project
+from extractors.dossier.project import Project, extract_project
 from extractors.dossier.split import split_pages
 from extractors.dossier.views import PieceView
 from extractors.lexicon import fold
 from pipeline.documents import read_document
 from pipeline.errors import DocumentError, OcrUnavailableError
-from pipeline.models import DocumentEntry, DossierExtraction, DossierFacts
+from pipeline.models import DocumentEntry, DossierExtraction, DossierFacts, Notes, Sourced
 
 Progress = Callable[[str], None]
 
@@ -144,10 +145,28 @@ def piece_from_name(name: str) -> str:
 def extract_facts(
     pieces: list[PieceView], received_on: dt.date | None = None
 ) -> tuple[DossierFacts, list[str]]:
-    identity = extract_identity(pieces)
-    project = extract_project(pieces, received_on)
-    budget = extract_budget(pieces)
-    iban, iban_warnings = extract_iban(pieces)
+    warnings: list[str] = []
+    identity = _safely("l'identité du demandeur", extract_identity, pieces, Identity(), warnings)
+    project = _safely(
+        "le projet et ses dates",
+        lambda p: extract_project(p, received_on),
+        pieces,
+        Project(),
+        warnings,
+    )
+    empty = Sourced[Any]
+    budget = _safely(
+        "le plan de financement",
+        extract_budget,
+        pieces,
+        Budget(empty(), empty(), empty(), empty(), empty(), empty(), empty()),
+        warnings,
+    )
+    iban, iban_warnings = _safely("le RIB", extract_iban, pieces, (Sourced[Any](), []), warnings)
+    notes = _safely("les notes obligatoires", extract_notes, pieces, Notes(), warnings)
+    commitments = _safely(
+        "les devis signés et factures", extract_commitments, pieces, Sourced[Any](), warnings
+    )
     facts = DossierFacts(
         applicant_name=identity.applicant_name,
         siret=identity.siret,
@@ -174,10 +193,33 @@ def extract_facts(
         resources=budget.resources,
         self_financing_eur=budget.self_financing_eur,
         signed=project.signed,
-        notes=extract_notes(pieces),
+        notes=notes,
         cost_basis=budget.cost_basis,
-        commitments=extract_commitments(pieces),
+        commitments=commitments,
         iban=iban,
     )
-    warnings = identity.warnings + project.warnings + budget.warnings + iban_warnings
+    warnings += identity.warnings + project.warnings + budget.warnings + iban_warnings
     return facts, warnings
+
+
+T = TypeVar("T")
+
+
+def _safely(
+    what: str,
+    extract: Callable[[list[PieceView]], T],
+    pieces: list[PieceView],
+    empty: T,
+    warnings: list[str],
+) -> T:
+    """One family of facts that fails to be read leaves its facts empty, with a warning
+    saying which, and the others are still read: a bug never costs the whole dossier."""
+    try:
+        return extract(pieces)
+    except Exception as exc:  # noqa: BLE001 - recorded for the instructeur, on purpose
+        warnings.append(
+            f"Lecture impossible de {what} (erreur interne : {type(exc).__name__} : {exc}) ; "
+            "ces faits sont laissés vides et doivent être relevés à la main. Signalez ce "
+            "dossier à l'équipe qui maintient l'outil."
+        )
+        return empty

@@ -9,6 +9,7 @@ quote's or a partner letter's SIRET is another company's, never the applicant's.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,7 +131,7 @@ def extract_identity(pieces: list[PieceView]) -> Identity:
     if not out.legal_form.found:
         out.legal_form = _written_legal_form(own)
     out.beneficiary_type = beneficiary_type(out, own)
-    _address(own, out)
+    _address(own, out, pieces)
     out.representative = _representative(own)
     if not out.representative.found and out.beneficiary_type.value == "particulier":
         out.representative = found(
@@ -569,7 +570,7 @@ def _staff(own: list[PieceView]) -> tuple[int, Evidence] | None:
 # --------------------------------------------------------------------------- address
 
 
-def _address(own: list[PieceView], out: Identity) -> None:
+def _address(own: list[PieceView], out: Identity, all_pieces: list[PieceView]) -> None:
     """Address as one line ("2 place de la Mairie, 42530 Saint-Genest-Lerpt"), its
     postcode, the département from the postcode, the commune INSEE code when written or
     deducible from a commune's / CCAS's SIREN."""
@@ -594,7 +595,13 @@ def _address(own: list[PieceView], out: Identity) -> None:
             parts.append(tail)
             evidence += [post.evidence()] + ([town.evidence()] if town else [])
     if not street:
-        line = _letterhead_address(own)
+        # The addressee's block (the funder) is not the sender's address.
+        line = _letterhead_address(own, accept=_sender_place_agrees)
+        prose = _prose_address(own)
+        if prose is not None and (line is None or _is_cedex(line)):
+            line = prose
+        if line is None and out.applicant_name.found:
+            line = _client_address(all_pieces, str(out.applicant_name.value))
         if line:
             piece, spans = line
             parts = [piece.document.text[s:e].strip() for s, e in spans]
@@ -628,6 +635,81 @@ def _address(own: list[PieceView], out: Identity) -> None:
         out.departement_code = found(dept, out.commune_insee.evidence, 0.8)
 
 
+_PROSE_ADDRESS = re.compile(
+    r"\b(\d{1,4}(?: ?(?:bis|ter))?,? (?:rue|avenue|place|boulevard|bd|chemin|route|allee|"
+    r"impasse|quai|cours|square|esplanade|parvis|promenade|faubourg)\b[^,\n;()]{2,60}),\s*"
+    r"((?:\d{5}|2[AB]\d{3})\s+[^\W\d][\w'’ -]{1,40}?)(?=[,.;)\n]|\s+(?:cedex|engage|porte|souhaite|sollicite)|$)",
+    re.IGNORECASE,
+)
+_PLACE_DATE = re.compile(
+    r"(?m)^\s*(?:fait a |a )?([^\W\d][\w'’ -]{1,40}),\s+le\s+\d", re.IGNORECASE
+)
+
+
+def _prose_address(own: list[PieceView]) -> tuple[PieceView, list[tuple[int, int]]] | None:
+    """ "La Commune de Vitré (SIRET …), 5 place du Château, 35500 Vitré, engage …": a street
+    and a postcode written in the applicant's own sentences."""
+    for piece in own:
+        if piece.piece not in _NAMING_PIECES:
+            continue
+        for m in _PROSE_ADDRESS.finditer(piece.text):
+            if "cedex" in fold(m.group(0)).lower():
+                continue
+            street = (piece.start + m.start(1), piece.start + m.end(1))
+            town = (piece.start + m.start(2), piece.start + m.end(2))
+            return piece, [street, town]
+    return None
+
+
+def _client_address(
+    pieces: list[PieceView], name: str
+) -> tuple[PieceView, list[tuple[int, int]]] | None:
+    """The applicant's address as a supplier writes it in the client block of a quote:
+    the applicant's name, then building / street lines and the postcode line."""
+    key = name_key_simple(name)
+    for piece in (p for p in pieces if p.piece == "devis"):
+        text = piece.document.text
+        spans = []
+        position = piece.start
+        for line in text[piece.start : piece.end].split("\n"):
+            spans.append((position, position + len(line)))
+            position += len(line) + 1
+        for index, (start, end) in enumerate(spans):
+            if name_key_simple(text[start:end]) != key:
+                continue
+            chosen = []
+            for s, e in spans[index + 1 : index + 4]:
+                line = fold(text[s:e]).lower().strip()
+                if _BUILDING_RX.search(line) or re.match(r"(?:\d{5}|2[ab]\d{3})\s", line):
+                    chosen.append(_trimmed(text, (s, e)))
+                    if re.match(r"(?:\d{5}|2[ab]\d{3})\s", line):
+                        return piece, chosen
+                else:
+                    break
+    return None
+
+
+def _is_cedex(line: tuple[PieceView, list[tuple[int, int]]]) -> bool:
+    piece, spans = line
+    return any("cedex" in fold(piece.document.text[s:e]).lower() for s, e in spans)
+
+
+def _sender_place_agrees(line: tuple[PieceView, list[tuple[int, int]]]) -> bool:
+    """A letter is dated from the sender's town ("Nevers, le 10 juin 2024"): an address at
+    the top in another town, with no other sign, is the addressee's."""
+    piece, spans = line
+    m = _PLACE_DATE.search(fold(piece.text).lower())
+    if not m:
+        return True
+    place = name_key_simple(m.group(1))
+    address = fold(" ".join(piece.document.text[s:e] for s, e in spans)).lower()
+    return place in address.replace("-", " ")
+
+
+def name_key_simple(text: str) -> str:
+    return " ".join(fold(text).lower().replace("-", " ").split())
+
+
 def one_line_address(text: str) -> str:
     """ "41 avenue Françoise Giroud — 21000 Dijon" → "41 avenue Françoise Giroud, 21000
     Dijon": parts joined by ", ", the postcode starting its own part."""
@@ -648,7 +730,10 @@ _NOT_ADDRESS = re.compile(
 _POSTCODE_TOWN = re.compile(r"(?:^|\s)(?:\d{5}|2[AB]\d{3})\s+[A-Za-zÀ-ÿ'’-]")
 
 
-def _letterhead_address(own: list[PieceView]) -> tuple[PieceView, list[tuple[int, int]]] | None:
+def _letterhead_address(
+    own: list[PieceView],
+    accept: Callable[[tuple[PieceView, list[tuple[int, int]]]], bool] = lambda _: True,
+) -> tuple[PieceView, list[tuple[int, int]]] | None:
     """The sender's address at the top of an applicant's piece, before the addressee:
     building and street lines (or " — "-separated parts of one line) up to the line with
     "42530 Saint-Genest-Lerpt". Returns the document spans of its parts."""
@@ -673,7 +758,9 @@ def _letterhead_address(own: list[PieceView]) -> tuple[PieceView, list[tuple[int
                     if _BUILDING_RX.search(fold(text[s:e]).lower()):
                         chosen.insert(0, (s, e))
                         break
-            return piece, chosen
+            if accept((piece, chosen)):
+                return piece, chosen
+            break  # this piece's top block is someone else's address: try the next piece
     return None
 
 
