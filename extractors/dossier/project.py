@@ -343,30 +343,62 @@ def _prose_title(own: list[PieceView]) -> Sourced[Any]:
 
 
 _THEME_CUE = re.compile(
-    r"\b(?:axe|volet|thematique|theme|priorite|orientation)\s*(?:n°\s*)?\d?\s*(?:de l'appel\s*)?"
-    r"(?::\s*|«\s*|intitule\s*«?\s*)"
+    r"\b(?:axe|volet|thematique|theme|priorite|orientation)\s*(?:n°\s*)?(?:\d+\s*)?"
+    r"(?:de l'appel(?: a projets| a partenariat)?\s*)?(?:intitule\s*)?(?:[:,—–(-]\s*)?"
 )
+# Where the named axis ends, outside quotes: the sentence goes on to say something else.
+_THEME_STOP = re.compile(
+    r"\.\s|\.$|;|\s:\s|\n\n|,\s+(?:par|qui|en|pour|car|afin|dont|avec|et)\b|\)"
+)
+_SKIP_THEME = re.compile(r"^(?:de l'appel|du projet|prioritaire|\d)")
 
 
 def _prose_theme(own: list[PieceView]) -> Sourced[Any]:
-    """ "relève de l'axe « administration électronique … »": the axis the applicant names."""
-    for piece in own:
-        folded = fold(piece.text)
+    """The call's axis the applicant names in its own words: "relève de l'axe 3 — Projets
+    numériques permettant de « simplifier le quotidien » : …", "l'axe 1 (tourisme et
+    culture connectés)", "au titre de la thématique « … »"."""
+    for piece in (p for p in own if p.piece in ("formulaire", "note_descriptive")):
+        folded = fold(piece.text).lower()
         for m in _THEME_CUE.finditer(folded):
-            rest = piece.text[m.end() :]
-            end = len(rest)
-            for stop in ("»", "\n\n", ". ", ".\n", "\u201d"):
-                index = rest.find(stop)
-                if 0 <= index < end:
-                    end = index
-            value = " ".join(rest[:end].split()).strip(' «»"')
-            if 3 <= len(value) <= 250:
-                s = piece.start + m.end()
-                while piece.document.text[s] in ' «"':
-                    s += 1
-                e = piece.start + m.end() + end
-                return found(value, [piece.evidence(s, e)], 0.6)
+            start = m.end()
+            span = _theme_span(
+                piece.text, start, opened=folded[m.start() : m.end()].rstrip().endswith("(")
+            )
+            if span is None:
+                continue
+            s, e = span
+            value = " ".join(piece.text[s:e].split()).strip(" ,")
+            if 3 <= len(value) <= 200 and not _SKIP_THEME.match(fold(value).lower()):
+                return found(value, [piece.evidence(piece.start + s, piece.start + e)], 0.6)
     return Sourced[Any]()
+
+
+def _theme_span(text: str, start: int, opened: bool) -> tuple[int, int] | None:
+    """From `start`, the named axis: up to the closing guillemet when it opens with one,
+    to the closing bracket after "(", else to where the sentence moves on."""
+    while start < len(text) and text[start] in " \n":
+        start += 1
+    if start >= len(text):
+        return None
+    if opened:
+        end = text.find(")", start)
+        return (start, end) if 0 < end - start <= 200 else None
+    if text[start] == "«":
+        end = text.find("»", start)
+        return (start + 1, end) if 0 < end - start <= 200 else None
+    depth = 0
+    position = start
+    limit = min(len(text), start + 220)
+    while position < limit:
+        char = text[position]
+        if char == "«":
+            depth += 1
+        elif char == "»":
+            depth = max(0, depth - 1)
+        elif depth == 0 and _THEME_STOP.match(text, position):
+            break
+        position += 1
+    return start, position
 
 
 _START_CUE = re.compile(
