@@ -909,7 +909,7 @@ _LEGAL_FORM_RX = re.compile(
     r"[^,.;\n—(]{0,40}|groupement d'interet public|societe publique locale|societe d'economie mixte|"
     r"societe anonyme[^,.;\n—(]{0,40}|societe par actions simplifiee(?: unipersonnelle)?|"
     r"societe a responsabilite limitee|association (?:declaree|regie par la loi)[^,.;\n—(]{0,30}|"
-    r"association loi (?:du 1er juillet )?1901|etablissement public[^,.;\n—(]{0,50}|"
+    r"association loi (?:du 1er juillet )?1901|etablissement public[^,.;—(]{0,50}|"
     r"centre communal d'action sociale|\b(?:sarl|sas|sasu|eurl|scop|scic)\b"
 )
 
@@ -918,13 +918,65 @@ def _written_legal_form(own: list[PieceView]) -> Sourced[Any]:
     """The legal form where the dossier states it as such, at the top of its pieces
     (letterhead "Association loi 1901 — …"); a name like "Commune de Feurs" is not a
     statement of legal form (the beneficiary type reads the name)."""
+    for piece in (p for p in own if p.piece == "formulaire"):
+        span = _apposition_form(piece)
+        if span:
+            value = " ".join(piece.document.text[span[0] : span[1]].split())
+            return found(value, [piece.evidence(*span)], 0.75)
     for piece in own:
-        for start, end in _top_lines(piece):
+        for start, end in _top_parts(piece) + _siret_lines(piece):
             text = piece.document.text[start:end]
-            m = _LEGAL_FORM_RX.search(fold(text).lower())
+            m = _LEGAL_FORM_RX.match(fold(text).lower())
             if m and re.match(r"\s+(?:de|des|du|d')\b", fold(text[m.end() :]).lower()):
                 continue  # "Communauté de communes des Monts du Pilat": a name, not a form
             if m:
                 s, e = start + m.start(), start + m.end()
                 return found(piece.document.text[s:e].strip(), [piece.evidence(s, e)], 0.7)
     return Sourced[Any]()
+
+
+def _top_parts(piece: PieceView) -> list[tuple[int, int]]:
+    """The " — "-separated parts of the letterhead's short lines."""
+    text = piece.document.text
+    spans = []
+    for start, end in _top_lines(piece):
+        if end - start > 90:
+            continue
+        position = start
+        for chunk in _NAME_PART.split(text[start:end]):
+            at = text.index(chunk, position) if chunk else position
+            spans.append((at, at + len(chunk)))
+            position = at + len(chunk)
+    return spans
+
+
+def _apposition_form(piece: PieceView) -> tuple[int, int] | None:
+    """ "Les Passeurs du Numérique, association déclarée loi 1901 (SIRET …)", "MPM, SAS au
+    capital de 150 000 €, immatriculée …": the legal form the request states beside the
+    applicant's name."""
+    body = piece.document.text[piece.start : piece.end]
+    folded = fold(body).lower()
+    for m in re.finditer(r",\s+", folded):
+        head = _LEGAL_FORM_RX.match(folded, m.end())
+        if not head or not _is_apposition(body[m.end() : head.end()]):
+            continue
+        tail = folded[head.end() : head.end() + 60]
+        if re.match(r"[^.;]{0,40}(?:\(siret|, siret|au capital|immatricul|, rna|\(rna)", tail):
+            end = head.end()
+            return piece.start + m.end(), piece.start + len(body[:end].rstrip(" ,"))
+    return None
+
+
+def _siret_lines(piece: PieceView) -> list[tuple[int, int]]:
+    """Lines giving the SIRET (often a footer "SIRET … — Communauté d'agglomération
+    représentée par son Président"): they state the legal form too."""
+    text = piece.document.text
+    spans = []
+    position = piece.start
+    for line in text[piece.start : piece.end].split("\n"):
+        if "siret" in fold(line).lower():
+            for chunk in _NAME_PART.split(line):
+                at = text.index(chunk, position) if chunk else position
+                spans.append((at, at + len(chunk)))
+        position += len(line) + 1
+    return [(s, e) for s, e in spans if not re.search(r"\d{3}", text[s:e])]
