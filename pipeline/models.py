@@ -386,6 +386,52 @@ class Summary(Contract):
     missing_pieces: list[vocab.Piece] = Field(default_factory=list)
 
 
+class AidLine(Contract):
+    """One expense line as the aid computation treats it: kept in the eligible base, set
+    aside, or replaced by the indirect-costs flat rate; `reason` (French) says why it was
+    set aside or replaced, or what remains to check on a kept line."""
+
+    label: str
+    amount_eur: Money | None = None
+    expense_code: vocab.ExpenseCode | None = None
+    expense_type: vocab.ExpenseType | None = None
+    reason: str | None = None
+
+
+class AidStep(Contract):
+    """One line of the computation of the proposed aid, as the note shows it: a French
+    label, the value (euros or a rate, per `unit`), the operation in words (`detail`) and
+    the rule it applies."""
+
+    label: str
+    value: Annotated[Decimal, PlainSerializer(_decimal_to_json, when_used="json")] | None = None
+    unit: Literal["eur", "rate"] | None = None
+    detail: str | None = None
+    rule: list[Evidence] = Field(default_factory=list)
+
+
+class AidComputation(Contract):
+    """The proposed aid (DESIGN §4), computed once by the checkers so that reports only show
+    it: eligible base (kept lines + indirect-costs flat rate), maximum rate and cap for the
+    applicant's group, proposed = min(requested, rate × base, cap) rounded down to the cent.
+    `proposed_eur` is null when it cannot be computed or the dossier is not eligible."""
+
+    requested_eur: Money | None = None
+    direct_eligible_eur: Money | None = None
+    indirect_costs_rate: Rate | None = None
+    indirect_costs_eur: Money | None = None
+    eligible_base_eur: Money | None = None
+    max_rate: Rate | None = None
+    rate_amount_eur: Money | None = None
+    cap_eur: Money | None = None
+    floor_eur: Money | None = None
+    proposed_eur: Money | None = None
+    lines_kept: list[AidLine] = Field(default_factory=list)
+    lines_set_aside: list[AidLine] = Field(default_factory=list)
+    lines_replaced: list[AidLine] = Field(default_factory=list)
+    steps: list[AidStep] = Field(default_factory=list)
+
+
 class CheckResult(Contract):
     """The result of `aap dossier check --json` (DESIGN §3)."""
 
@@ -395,4 +441,5 @@ class CheckResult(Contract):
     facts: DossierFacts
     findings: list[Finding]
     summary: Summary
+    computation: AidComputation | None = None
     warnings: list[str] = Field(default_factory=list)

@@ -284,10 +284,8 @@ def _top_lines(piece: PieceView, window: int = 900) -> list[tuple[int, int]]:
     addressee block or its "Objet :" line (what follows is not the sender)."""
     text = piece.document.text
     spans = []
-    position = piece.start
-    for line in text[piece.start : min(piece.end, piece.start + window)].split("\n"):
-        start, end = position, position + len(line)
-        position = end + 1
+    for start, end in piece.lines(window):
+        line = text[start:end]
         if not line.strip():
             continue
         if _ADDRESSEE.match(fold(line.strip())):
@@ -669,11 +667,7 @@ def _client_address(
     key = name_key_simple(name)
     for piece in (p for p in pieces if p.piece == "devis"):
         text = piece.document.text
-        spans = []
-        position = piece.start
-        for line in text[piece.start : piece.end].split("\n"):
-            spans.append((position, position + len(line)))
-            position += len(line) + 1
+        spans = piece.lines()
         for index, (start, end) in enumerate(spans):
             if name_key_simple(text[start:end]) != key:
                 continue
@@ -838,11 +832,7 @@ def _representative(own: list[PieceView]) -> Sourced[Any]:
 def _signature_name(piece: PieceView) -> tuple[int, int] | None:
     """The name under "Le Maire," in a signature block."""
     text = piece.document.text
-    spans = []
-    position = piece.start
-    for line in text[piece.start : piece.end].split("\n"):
-        spans.append((position, position + len(line)))
-        position += len(line) + 1
+    spans = piece.lines()
     for i, (s, e) in enumerate(spans):
         if not _QUALITY_LINE.match(fold(text[s:e].strip())):
             continue
@@ -940,13 +930,19 @@ def _top_parts(piece: PieceView) -> list[tuple[int, int]]:
     text = piece.document.text
     spans = []
     for start, end in _top_lines(piece):
-        if end - start > 90:
-            continue
-        position = start
-        for chunk in _NAME_PART.split(text[start:end]):
-            at = text.index(chunk, position) if chunk else position
-            spans.append((at, at + len(chunk)))
-            position = at + len(chunk)
+        if end - start <= 90:
+            spans += _split_parts(text, start, end)
+    return spans
+
+
+def _split_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the " — "-separated parts of text[start:end]."""
+    spans = []
+    position = start
+    for chunk in _NAME_PART.split(text[start:end]):
+        at = text.index(chunk, position) if chunk else position
+        spans.append((at, at + len(chunk)))
+        position = at + len(chunk)
     return spans
 
 
@@ -972,11 +968,7 @@ def _siret_lines(piece: PieceView) -> list[tuple[int, int]]:
     représentée par son Président"): they state the legal form too."""
     text = piece.document.text
     spans = []
-    position = piece.start
-    for line in text[piece.start : piece.end].split("\n"):
-        if "siret" in fold(line).lower():
-            for chunk in _NAME_PART.split(line):
-                at = text.index(chunk, position) if chunk else position
-                spans.append((at, at + len(chunk)))
-        position += len(line) + 1
+    for start, end in piece.lines():
+        if "siret" in fold(text[start:end]).lower():
+            spans += _split_parts(text, start, end)
     return [(s, e) for s, e in spans if not re.search(r"\d{3}", text[s:e])]

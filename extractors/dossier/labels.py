@@ -78,19 +78,9 @@ def _read_pairs(piece: PieceView) -> tuple[Labelled, ...]:
     return tuple(pairs)
 
 
-def _lines(piece: PieceView) -> list[tuple[int, int]]:
-    text = piece.document.text
-    spans = []
-    position = piece.start
-    for line in text[piece.start : piece.end].split("\n"):
-        spans.append((position, position + len(line)))
-        position += len(line) + 1
-    return spans
-
-
 def _line_pairs(piece: PieceView) -> list[Labelled]:
     text = piece.document.text
-    lines = _lines(piece)
+    lines = piece.lines()
     pairs: list[Labelled] = []
     for index, (start, end) in enumerate(lines):
         line = text[start:end]

@@ -152,13 +152,10 @@ def title_text(piece: PieceView, first_chars: int = 700) -> str:
         (b.start, b.end) for b in piece.blocks() if b.kind == "furniture" and b.start < head_end
     ]
     parts = []
-    position = piece.start
-    for line in doc.text[piece.start : head_end].split("\n"):
-        start = position
-        position += len(line) + 1
-        if len(line) > 110 or any(s <= start < e for s, e in furniture):
+    for start, end in piece.lines(first_chars):
+        if end - start > 110 or any(s <= start < e for s, e in furniture):
             continue
-        parts.append(line)
+        parts.append(doc.text[start:end])
     return fold(" ".join(parts))
 
 

@@ -511,11 +511,7 @@ def _subtitle_title(own: list[PieceView]) -> Sourced[Any]:
     where: dict[str, tuple[PieceView, int, int]] = {}
     for piece in own:
         text = piece.document.text
-        lines = []
-        position = piece.start
-        for line in text[piece.start : min(piece.end, piece.start + 900)].split("\n"):
-            lines.append((position, position + len(line)))
-            position += len(line) + 1
+        lines = piece.lines(900)
         for index, (start, end) in enumerate(lines[:-1]):
             folded = fold(text[start:end]).lower()
             if len(folded) > 90 or folded.startswith("objet"):

@@ -55,6 +55,17 @@ class PieceView:
     def is_whole_document(self) -> bool:
         return self.first_page == 1 and self.last_page >= len(self.document.pages)
 
+    def lines(self, limit: int | None = None) -> list[tuple[int, int]]:
+        """Document spans of the range's lines (the first `limit` characters only, when
+        given), empty lines included, in order."""
+        end = self.end if limit is None else min(self.end, self.start + limit)
+        spans = []
+        position = self.start
+        for line in self.document.text[self.start : end].split("\n"):
+            spans.append((position, position + len(line)))
+            position += len(line) + 1
+        return spans
+
     def blocks(self) -> list[Block]:
         return [b for b in self.document.blocks if self.start <= b.start < self.end]
 
