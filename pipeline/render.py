@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from pipeline import vocab
+
+if TYPE_CHECKING:
+    from pipeline.models import Evidence
 
 _LABELS = {
     **vocab.BENEFICIARY_LABELS,
@@ -118,3 +123,129 @@ def _dossier_item(value: BaseModel) -> str:
         what = vocab.COMMITMENT_LABELS.get(value.kind, value.kind)
         return f"{what} du {value.on.strftime('%d/%m/%Y')} — {value.label} ({value.document})"
     return value.model_dump_json()
+
+
+# --------------------------------------------------------------------------- notes, letters
+
+FACT_LABELS: dict[str, str] = {
+    "applicant_name": "Raison sociale",
+    "siret": "SIRET",
+    "siren": "SIREN",
+    "rna": "N° RNA",
+    "legal_form": "Forme juridique",
+    "beneficiary_type": "Nature du bénéficiaire",
+    "address": "Adresse",
+    "postcode": "Code postal",
+    "commune_insee": "Code INSEE de la commune",
+    "departement_code": "Département",
+    "representative": "Représentant légal",
+    "contact_email": "Courriel de contact",
+    "project_title": "Intitulé du projet",
+    "project_summary": "Résumé du projet",
+    "theme": "Axe / thématique",
+    "start_on": "Début du projet",
+    "end_on": "Fin du projet",
+    "submitted_on": "Date de la demande",
+    "total_cost_eur": "Coût total",
+    "requested_aid_eur": "Aide sollicitée",
+    "requested_rate": "Taux sollicité",
+    "expenses": "Dépenses",
+    "resources": "Ressources",
+    "self_financing_eur": "Autofinancement",
+    "signed": "Demande signée",
+    "cost_basis": "Montants exprimés en",
+    "commitments": "Engagements datés (devis signés, commandes, factures)",
+    "iban": "IBAN (RIB)",
+    "notes.numerique_responsable": "Note numérique responsable",
+    "notes.protection_donnees": "Note protection des données",
+}
+
+# What a finding's status means, said to the instructeur: never "rejeté" (DESIGN §6).
+STATUS_LABELS: dict[str, str] = {
+    "pass": "Conforme",
+    "fail": "Non conforme",
+    "review": "À vérifier",
+    "missing": "Manquant",
+    "not_applicable": "Sans objet",
+    "error": "Vérification impossible",
+}
+
+ELIGIBLE_LABELS: dict[str, str] = {
+    "yes": "conditions d'éligibilité réunies",
+    "no": "conditions d'éligibilité non réunies",
+    "review": "à examiner par l'instructeur",
+}
+
+_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+NOT_FOUND = "non trouvé dans le dossier"
+MANUAL_SOURCE = "Source : correction de l'instructeur"
+
+
+def date_long(value: date) -> str:
+    """A date as written in a letter: '1er mai 2024', '10 novembre 2023'."""
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def source_citation(evidence: Sequence[Evidence], label: str = "Source") -> str:
+    """'Source : plan.pdf, p. 2' — one entry per (document, page), in order of appearance;
+    '' when there is no evidence."""
+    places: list[str] = []
+    for item in evidence:
+        place = item.document + (f", p. {item.page}" if item.page is not None else "")
+        if place not in places:
+            places.append(place)
+    if not places:
+        return ""
+    plural = "s" if len(places) > 1 else ""
+    return f"{label}{plural} : " + " ; ".join(places)
+
+
+def field_source(field: object) -> str:
+    """The citation of a `Sourced` field: its evidence, or the instructeur's correction."""
+    if getattr(field, "source", None) == "manual":
+        return MANUAL_SOURCE
+    return source_citation(getattr(field, "evidence", []))
+
+
+def field_text(field: object, name: str = "") -> str:
+    """The value of a `Sourced` field as an instructeur reads it, or 'non trouvé…'."""
+    if not getattr(field, "found", False):
+        return NOT_FOUND
+    return value_text(field.value, name)  # type: ignore[attr-defined]
+
+
+def fact_value_text(key: str, value: object) -> str:
+    """A fact's value given in its JSON form (a corrections record: '2023-07-18', 20000),
+    typed again by the fact's key so that it reads like the other values: '18/07/2023',
+    '20 000 €'. A value that does not fit the fact is shown as given."""
+    from pydantic import ValidationError
+
+    from pipeline.models import DossierFacts, Notes
+
+    name = key.removeprefix("notes.")
+    owner = Notes if key.startswith("notes.") else DossierFacts
+    info = owner.model_fields.get(name)
+    if info is None or value is None:
+        return value_text(value, key)
+    try:
+        field = info.annotation.model_validate(  # type: ignore[union-attr]
+            {"value": value, "evidence": [], "confidence": None, "source": "manual"}
+        )
+    except ValidationError:
+        return value_text(value, key)
+    return value_text(field.value, key)
