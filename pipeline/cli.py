@@ -202,6 +202,122 @@ def dossier_extract(
         print_dossier(result)
 
 
+@dossier_app.command("check")
+def dossier_check(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Dossier : un répertoire, une archive .zip ou un PDF regroupant les pièces.",
+            metavar="DOSSIER",
+        ),
+    ],
+    call: Annotated[
+        Path,
+        typer.Option(
+            "--call",
+            help="Fichier de règles de l'appel (écrit par « aap call extract -o », relu, ou écrit "
+            "à la main).",
+            metavar="REGLES.json",
+        ),
+    ],
+    today: Annotated[
+        str | None,
+        typer.Option("--today", help="Date de référence (AAAA-MM-JJ), par défaut aujourd'hui."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Sortie JSON (résultat complet, DESIGN §3).")
+    ] = False,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Dossier où écrire la note d'instruction, son résumé JSON et, si le dossier "
+            "est incomplet, la demande de pièces (par défaut ./rapports/<dossier>/).",
+        ),
+    ] = None,
+    corrections: Annotated[
+        Path | None,
+        typer.Option(
+            "--corrections",
+            help="Fichier de corrections (YAML ou JSON : fait → valeur). Par défaut le "
+            "corrections.yaml du dossier s'il existe.",
+        ),
+    ] = None,
+    received: Annotated[
+        str | None,
+        typer.Option(
+            "--received",
+            help="Date d'arrivée du dossier (AAAA-MM-JJ), retenue comme date de dépôt si la "
+            "demande n'est pas datée.",
+            metavar="AAAA-MM-JJ",
+        ),
+    ] = None,
+    delay: Annotated[
+        int,
+        typer.Option("--delai", help="Délai de réponse de la demande de pièces, en jours ouvrés."),
+    ] = 10,
+) -> None:
+    """Vérifier un dossier : complétude, éligibilité, aide proposée, note d'instruction pré-remplie."""
+    from pipeline.corrections import CorrectionsError
+    from pipeline.dossier_check import check_dossier
+    from pipeline.files import OutputError
+    from pipeline.report import write_reports
+
+    if not path.exists():
+        raise fail(
+            f"Le dossier « {path} » est introuvable.",
+            "Vérifiez le chemin (un répertoire, une archive .zip ou un PDF).",
+        )
+    rules = _load_rules(call)
+    reference = _date_option(today, "--today") if today else date.today()
+    received_on = _date_option(received, "--received") if received else _arrival_date(path)
+    try:
+        with err.status("Lecture et vérification du dossier…") as status:
+            checked = check_dossier(
+                path,
+                rules,
+                today=reference,
+                received_on=received_on,
+                corrections_file=corrections,
+                progress=lambda msg: status.update(msg),
+            )
+    except CorrectionsError as exc:
+        raise fail(str(exc), "Corrigez le fichier de corrections puis relancez.") from None
+    if not checked.readable:
+        raise fail(
+            f"Aucune pièce du dossier « {path} » n'a pu être lue.",
+            "Voir les erreurs ci-dessus pour chaque fichier ; redemandez des pièces lisibles.",
+        )
+    target = out_dir or Path("rapports") / checked.result.dossier_id
+    try:
+        written = write_reports(
+            checked.result,
+            rules,
+            checked.corrections,
+            target,
+            on=reference,
+            delay_days=delay,
+            dossier_path=path,
+        )
+    except OutputError as exc:
+        raise fail(exc.message, exc.hint) from None
+    if as_json:
+        sys.stdout.write(checked.result.model_dump_json(indent=2) + "\n")
+    else:
+        print_findings(checked.result)
+    for item in written:
+        err.print(f"[green]Écrit :[/] {item}")
+
+
+def _date_option(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(
+            f"Date {option} « {value} » illisible.", "Écrivez-la sous la forme AAAA-MM-JJ."
+        ) from None
+
+
 def _arrival_date(path: Path) -> date:
     """The newest modification date among the dossier's files: when it reached us."""
     files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
@@ -282,9 +398,9 @@ def print_rules(rules: CallRules) -> None:
             out.print(f"  • {_escape(warning)}")
 
 
-def print_dossier(result: DossierExtraction) -> None:
+def print_dossier(result: DossierExtraction | CheckResult) -> None:
     from pipeline.models import DossierFacts
-    from pipeline.render import value_text
+    from pipeline.render import FACT_LABELS, value_text
     from pipeline.vocab import PIECE_LABELS
 
     pieces = Table(title=f"Pièces du dossier « {result.dossier_id} »", show_lines=True)
@@ -312,7 +428,7 @@ def print_dossier(result: DossierExtraction) -> None:
         for name in ("numerique_responsable", "protection_donnees")
     ]
     for name, field in rows:
-        label = DOSSIER_FIELD_LABELS.get(name, name)
+        label = FACT_LABELS.get(name, name)
         if not field.found:
             facts.add_row(label, "[dim]non trouvé[/]", "", "", "")
             continue
@@ -331,38 +447,45 @@ def print_dossier(result: DossierExtraction) -> None:
             out.print(f"  • {_escape(warning)}")
 
 
-DOSSIER_FIELD_LABELS = {
-    "applicant_name": "Demandeur",
-    "siret": "SIRET",
-    "siren": "SIREN",
-    "rna": "N° RNA",
-    "legal_form": "Forme juridique",
-    "beneficiary_type": "Type de bénéficiaire",
-    "address": "Adresse",
-    "postcode": "Code postal",
-    "commune_insee": "Code INSEE de la commune",
-    "departement_code": "Département",
-    "representative": "Représentant légal",
-    "contact_email": "Courriel de contact",
-    "project_title": "Intitulé du projet",
-    "project_summary": "Résumé du projet",
-    "theme": "Axe / thématique",
-    "start_on": "Début du projet",
-    "end_on": "Fin du projet",
-    "submitted_on": "Date de la demande",
-    "total_cost_eur": "Coût total",
-    "requested_aid_eur": "Aide sollicitée",
-    "requested_rate": "Taux sollicité",
-    "expenses": "Dépenses",
-    "resources": "Ressources",
-    "self_financing_eur": "Autofinancement",
-    "signed": "Demande signée",
-    "cost_basis": "Montants exprimés en",
-    "commitments": "Engagements datés (devis signés, commandes, factures)",
-    "iban": "IBAN (RIB)",
-    "notes.numerique_responsable": "Note numérique responsable",
-    "notes.protection_donnees": "Note protection des données",
+STATUS_STYLES = {
+    "pass": "green",
+    "fail": "red",
+    "review": "yellow",
+    "missing": "magenta",
+    "not_applicable": "dim",
+    "error": "bold red",
 }
+
+
+def print_findings(result: CheckResult) -> None:
+    from pipeline.render import ELIGIBLE_LABELS, STATUS_LABELS, euros
+    from pipeline.vocab import PIECE_LABELS
+
+    table = Table(title=f"Vérification du dossier « {result.dossier_id} »", show_lines=True)
+    for column in ("Contrôle", "Statut", "Constat", "Source"):
+        table.add_column(column, max_width=70 if column == "Constat" else None)
+    for finding in result.findings:
+        style = STATUS_STYLES.get(finding.status, "")
+        source = ""
+        if finding.evidence:
+            first = finding.evidence[0]
+            source = f"{first.document}" + (f", p. {first.page}" if first.page else "")
+        message = finding.message + (f"\n→ {finding.action}" if finding.action else "")
+        table.add_row(
+            f"{finding.check} {finding.title}",
+            f"[{style}]{STATUS_LABELS.get(finding.status, finding.status)}[/]",
+            _escape(message),
+            _escape(source),
+        )
+    out.print(table)
+    summary = result.summary
+    out.print(f"[bold]Complet :[/] {'oui' if summary.complete else 'non'}")
+    if summary.missing_pieces:
+        missing = ", ".join(PIECE_LABELS.get(p, p) for p in summary.missing_pieces)
+        out.print(f"[bold]Pièces manquantes :[/] {missing}")
+    out.print(f"[bold]Éligibilité :[/] {ELIGIBLE_LABELS.get(summary.eligible, summary.eligible)}")
+    proposed = euros(summary.proposed_aid_eur) if summary.proposed_aid_eur is not None else "—"
+    out.print(f"[bold]Aide proposée :[/] {proposed}")
 
 
 def _shorten(text: str, limit: int = 160) -> str:
