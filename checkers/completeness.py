@@ -69,7 +69,8 @@ ASK_FOR = {
 def required_pieces(rules: CallRules, facts: DossierFacts) -> list[str]:
     """The pieces this dossier must hold, in order: the call's own list, then the defaults
     of DESIGN §4 (formulaire, plan, RIB; devis for investment expenses; deliberation,
-    statuts or Kbis by applicant type). Unknown type: no type-dependent piece."""
+    statuts or Kbis by applicant type), less the pieces the rules file waives
+    (`waived_pieces`). Unknown type: no type-dependent piece."""
     pieces: list[str] = list(rules.required_pieces.value or [])
     pieces += ["formulaire", "plan_financement", "rib"]
     if _investment_claimed(rules, facts):
@@ -78,8 +79,11 @@ def required_pieces(rules: CallRules, facts: DossierFacts) -> list[str]:
     for piece, types in TYPE_PIECES.items():
         if beneficiary in types:
             pieces.append(piece)
+    waived = set(rules.waived_pieces.value or [])
     out: list[str] = []
     for piece in pieces:
+        if piece in waived:
+            continue
         if piece not in out and EQUIVALENT_PIECES.get(piece) not in out:
             out.append(piece)
     return out
@@ -145,7 +149,8 @@ def c01_pieces(rules: CallRules, facts: DossierFacts, ctx: CheckContext) -> Verd
     porteur ; devis quand des dépenses d'investissement sont présentées (ou que l'appel ne
     finance que l'investissement) ; délibération pour une commune, un EPCI, un syndicat,
     un département, une région ou un CCAS ; statuts pour une association ; Kbis pour une
-    entreprise ou une PME. Un budget prévisionnel vaut plan de financement (et
+    entreprise ou une PME. Le fichier de règles peut en ajouter (`required_pieces`) ou en
+    retirer (`waived_pieces`). Un budget prévisionnel vaut plan de financement (et
     inversement) ; une note obligatoire compte aussi quand elle est une section d'une autre
     pièce. Une pièce illisible (fichier protégé, endommagé) ne compte pas.
     Statuts : `pass` (tout est là), `missing` (liste des pièces absentes), `review` (type

@@ -255,6 +255,9 @@ class CallRules(Contract):
     eligible_expenses: Sourced[list[vocab.ExpenseCode]] = missing()
     ineligible_expenses: Sourced[list[vocab.ExpenseCode]] = missing()
     required_pieces: Sourced[list[vocab.Piece]] = missing()
+    # Default pieces (DESIGN §4) the instructeur waives for this call, written by hand in
+    # the rules file ("waived_pieces": ["devis"]); never extracted from a notice.
+    waived_pieces: Sourced[list[vocab.Piece]] = missing()
     themes: Sourced[list[str]] = missing()
     selection_criteria: Sourced[list[str]] = missing()
     contacts: Sourced[list[Contact]] = missing()
@@ -266,7 +269,9 @@ class CallRules(Contract):
         return [
             name
             for name in cls.model_fields
-            if name not in {"call_id", "source_document", "source_sha256", "warnings"}
+            # waived_pieces is written by hand only, never looked for in a notice.
+            if name
+            not in {"call_id", "source_document", "source_sha256", "warnings", "waived_pieces"}
         ]
 
 

@@ -218,6 +218,13 @@ def test_c01_missing_lists_absent_pieces_in_order() -> None:
     assert "délibération" in (finding.action or "")
 
 
+def test_c01_rules_file_can_waive_a_default_piece() -> None:
+    """A rules file may remove a default piece ("waived_pieces"), as it may add some."""
+    c = ctx("formulaire", "plan_financement", "devis", "deliberation")
+    assert status(c01_pieces, rules(), facts(), c) == "missing"  # no RIB
+    assert status(c01_pieces, rules(waived_pieces=["rib"]), facts(), c) == "pass"
+
+
 def test_c01_budget_previsionnel_counts_as_plan_and_note_section_counts() -> None:
     r = rules(required_pieces=["formulaire", "note_protection_donnees"])
     c = ctx("formulaire", "budget_previsionnel", "deliberation", "rib", "devis")
