@@ -49,42 +49,55 @@ def run(home: Path, console: Console) -> None:
 
 
 def read_dossiers(home: Path, console: Console) -> None:
-    """Read every bundled sample dossier (fixtures/dossiers/<call>/<case>/) and write
-    what was read to <home>/dossiers/<call>/<case>.json, with a one-line summary each."""
+    """Check every bundled sample dossier (fixtures/dossiers/<call>/<case>/) against its
+    call's reviewed rules and write its reports to <home>/rapports/<call>/<case>/."""
     import json
     from datetime import date
 
     from rich.table import Table
 
-    from extractors.dossier.extract import extract_dossier
-    from pipeline.files import atomic_write_text
+    from pipeline import rulesfile
+    from pipeline.dossier_check import check_dossier
+    from pipeline.render import ELIGIBLE_LABELS, euros
+    from pipeline.report import write_reports
 
     cases = sorted((REPO / "fixtures" / "dossiers").glob("*/*/expected.json"))
-    table = Table(title="Dossiers d'exemple lus", show_lines=False)
-    for column in ("Appel", "Dossier", "Pièces", "Demandeur", "Aide demandée", "À vérifier"):
+    table = Table(title="Dossiers d'exemple vérifiés", show_lines=False)
+    for column in ("Appel", "Dossier", "Demandeur", "Complet", "Éligibilité", "Aide proposée"):
         table.add_column(column)
-    out_dir = home / "dossiers"
-    with console.status("Lecture des dossiers d'exemple…") as status:
+    out_dir = home / "rapports"
+    with console.status("Vérification des dossiers d'exemple…") as status:
         for number, spec_path in enumerate(cases, start=1):
             spec = json.loads(spec_path.read_text(encoding="utf-8"))
             call, case = spec_path.parent.parent.name, spec_path.parent.name
             status.update(f"[{number}/{len(cases)}] {call}/{case}")
-            received = date.fromisoformat(spec["received_on"]) if spec.get("received_on") else None
-            result = extract_dossier(spec_path.parent / spec["input"], received)
-            target = out_dir / call / f"{case}.json"
-            atomic_write_text(target, result.model_dump_json(indent=2) + "\n")
-            facts = result.facts
-            aid = facts.requested_aid_eur.value
+            rules = rulesfile.load_rules(spec_path.parent.parent / "rules.json")
+            received = date.fromisoformat(spec["received_on"])
+            checked = check_dossier(
+                spec_path.parent / spec["input"], rules, today=received, received_on=received
+            )
+            write_reports(
+                checked.result,
+                rules,
+                checked.corrections,
+                out_dir / call / case,
+                on=received,
+                dossier_path=spec_path.parent / spec["input"],
+            )
+            summary = checked.result.summary
+            aid = summary.proposed_aid_eur
             table.add_row(
                 call,
                 case,
-                str(len(result.documents)),
-                str(facts.applicant_name.value or "—"),
-                f"{aid:,.0f} €".replace(",", " ") if aid is not None else "—",
-                str(len(result.warnings)),
+                str(checked.result.facts.applicant_name.value or "—"),
+                "oui" if summary.complete else "non",
+                ELIGIBLE_LABELS.get(summary.eligible, summary.eligible),
+                euros(aid) if aid is not None else "—",
             )
     console.print(table)
     console.print(
-        f"{len(cases)} dossier(s) lu(s) ; pièces et faits, chacun avec sa source, écrits dans "
-        f"[bold]{out_dir}[/]. « aap dossier extract DOSSIER » affiche le détail d'un dossier."
+        f"{len(cases)} dossier(s) vérifié(s) contre les règles relues de leur appel "
+        "(fixtures/dossiers/<appel>/rules.json) ; notes d'instruction, résultats et demandes de "
+        f"pièces écrits dans [bold]{out_dir}[/]. « aap dossier check DOSSIER --call REGLES » "
+        "vérifie un dossier."
     )
