@@ -115,7 +115,8 @@ def _text_value(own: list[PieceView], key: str, limit: int) -> Sourced[Any]:
 
 
 _SUMMARY_HEADING = re.compile(
-    r"presentation|description|objet|le projet|resume|synthese|objectifs?|contenu|nature"
+    r"presentation|description|objet|le projet|resume|synthese|objectifs?|contenu|nature|"
+    r"ce que nous (?:allons|voulons)|actions? (?:prevues?|envisagees?)|mise en oeuvre"
 )
 _PROJECT_WORDS = re.compile(
     r"\bprojet\b|consiste|vise a|permettr|propos|\bmettre en place|deploi|souhait|amenag|lancer"
@@ -131,17 +132,35 @@ _SALUTATION = re.compile(r"^(?:madame|monsieur|mesdames)[^\n]{0,60},\s*\n")
 
 
 def _summary(own: list[PieceView], title: str | None = None) -> Sourced[Any]:
-    """A labelled summary, else the paragraph that presents the project: the one naming
-    the project, or under a "Présentation / Description / Objet du projet" heading, or
-    speaking of the project — in the descriptive note, then the request. Letterheads,
-    salutations, attestations and the funder's instructions are never a summary."""
+    """A labelled summary, else the presentation of the project in the applicant's words:
+    the request's paragraph that presents it (the one naming the project, or speaking of
+    it), then what the descriptive note says the project does (its "Objectifs / Ce que
+    nous allons faire / Description" section). Letterheads, salutations, attestations
+    and the funder's instructions are never a summary."""
     pair = find_value(own, LABELS["project_summary"])
     if pair is not None and len(pair.value) >= 30:
         return from_pair(pair, pair.value.strip(), 0.85)
     named = fold(title).lower() if title else None
+    parts: list[tuple[PieceView, int, int]] = []
+    for kind in ("formulaire", "note_descriptive"):
+        best = _best_paragraph([p for p in own if p.piece == kind], named)
+        if best is not None:
+            piece, rank, start, end = best
+            parts.append((piece, start, _extend_summary(piece, rank, start, end)))
+    if not parts:
+        return Sourced[Any]()
+    value = "\n\n".join(piece.document.text[start:end].strip() for piece, start, end in parts)
+    evidence = [piece.evidence(start, end) for piece, start, end in parts]
+    return found(value, evidence, 0.6)
+
+
+def _best_paragraph(
+    pieces: list[PieceView], named: str | None
+) -> tuple[PieceView, int, int, int] | None:
+    """The paragraph of `pieces` that best presents the project: (piece, block rank,
+    start, end)."""
     best: tuple[float, int, PieceView, int, int] | None = None
-    order = {"formulaire": 0.0, "note_descriptive": 0.5}
-    for piece in sorted((p for p in own if p.piece in order), key=lambda p: order[p.piece]):
+    for piece in pieces:
         heading = ""
         for rank, block in enumerate(piece.blocks()):
             start, end = block.start, block.end
@@ -154,7 +173,7 @@ def _summary(own: list[PieceView], title: str | None = None) -> Sourced[Any]:
             if salutation:
                 start += salutation.end()
                 text, folded = text[salutation.end() :], folded[salutation.end() :]
-            if block.kind != "paragraph" or len(text.split()) < 15:
+            if block.kind not in ("paragraph", "list_item") or len(text.split()) < 8:
                 continue
             if _LETTERHEAD.search(folded) or _NOT_SUMMARY.search(folded):
                 continue
@@ -162,16 +181,15 @@ def _summary(own: list[PieceView], title: str | None = None) -> Sourced[Any]:
                 (4 if named and named[:40] in " ".join(folded.split()) else 0)
                 + (3 if _SUMMARY_HEADING.search(heading) else 0)
                 + (2 if _PROJECT_WORDS.search(folded) else 0)
-                - order[piece.piece]
+                + (1 if block.kind == "paragraph" and len(text.split()) >= 15 else 0)
             )
             key = (-score, rank)
             if best is None or key < (best[0], best[1]):
                 best = (-score, rank, piece, start, end)
     if best is None:
-        return Sourced[Any]()
+        return None
     _, rank, piece, start, end = best
-    end = _extend_summary(piece, rank, start, end)
-    return found(piece.document.text[start:end].strip(), [piece.evidence(start, end)], 0.6)
+    return piece, rank, start, end
 
 
 SUMMARY_CHARS = 700  # what section 3 of the note can quote, at paragraph boundaries
