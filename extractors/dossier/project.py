@@ -126,8 +126,12 @@ _LETTERHEAD = re.compile(r"@|www\.|\btel\b|\d{2} \d{2} \d{2} \d{2}|\b\d{5} [a-z]
 
 _NOT_SUMMARY = re.compile(
     r"^(?:objet|je soussign|nous soussign|certifie|atteste)|formulaire a (?:completer|remplir)|"
-    r"pieces justificatives|veuillez|l'assurance de"
+    r"pieces justificatives|veuillez|l'assurance de|n'a pas (?:commence|debute)|"
+    r"pas de commencement"
 )
+# Sentences about money or about which axis the project falls under: the request says
+# them too, but they do not say what the project is.
+_FRAMING = re.compile(r"€|\beuros?\b|releve de|s'inscrit dans|correspond a l'axe|au titre de")
 _SALUTATION = re.compile(r"^(?:madame|monsieur|mesdames)[^\n]{0,60},\s*\n")
 
 
@@ -182,6 +186,7 @@ def _best_paragraph(
                 + (3 if _SUMMARY_HEADING.search(heading) else 0)
                 + (2 if _PROJECT_WORDS.search(folded) else 0)
                 + (1 if block.kind == "paragraph" and len(text.split()) >= 15 else 0)
+                - (2 if _FRAMING.search(folded) else 0)
             )
             key = (-score, rank)
             if best is None or key < (best[0], best[1]):
