@@ -860,6 +860,7 @@ _GENERIC_MAILBOX = re.compile(
     r"^(?:accueil|contact|mairie|info|infos|secretariat|courrier|standard|direction|"
     r"administration|ce\.|secretariat-general)"
 )
+_DATA_PROTECTION_MAILBOX = re.compile(r"^(?:dpo|dpd|rgpd|cnil|donnees|protection)[.@_-]")
 _CONTACT_CUE = re.compile(r"contact|referent|suivi|charge|renseignement|interlocut|responsable")
 
 
@@ -874,9 +875,10 @@ def _contact_email(own: list[PieceView]) -> Sourced[Any]:
     candidates: list[tuple[int, int, int, PieceView]] = []
     for rank, piece in enumerate(own):
         for m in EMAIL_RX.finditer(piece.text):
-            line_start = piece.text.rfind("\n", 0, m.start()) + 1
-            line = fold(piece.text[line_start : m.start()]).lower()
-            score = 0 if _CONTACT_CUE.search(line) else 1
+            if _DATA_PROTECTION_MAILBOX.match(m.group(0).lower()):
+                continue  # the DPO's address, given in the data note, is not the contact
+            before = fold(piece.text[max(0, m.start() - 100) : m.start()]).lower()
+            score = 0 if _CONTACT_CUE.search(before) else 1
             score += 0 if not _GENERIC_MAILBOX.match(m.group(0).lower()) else 2
             candidates.append((score, rank, piece.start + m.start(), piece))
     if pair and EMAIL_RX.search(pair.value):

@@ -84,6 +84,8 @@ def extract_project(pieces: list[PieceView], received_on: dt.date | None = None)
         start, end = _prose_dates(own)
         out.start_on = out.start_on if out.start_on.found else start
         out.end_on = out.end_on if out.end_on.found else end
+    if not out.end_on.found:
+        out.end_on = _calendar_end(own, out.start_on.value if out.start_on.found else None)
     requests = [p for p in pieces if p.piece == "formulaire"]
     out.signed, signed_on = _signature(requests)
     if signed_on.found:
@@ -619,4 +621,31 @@ def _object_title(own: list[PieceView]) -> Sourced[Any]:
                 value = " ".join(text[s:e].split()).strip(" «»")
                 if len(value) >= 3:
                     return found(value, [piece.evidence(s, e)], 0.45)
+    return Sourced[Any]()
+
+
+_CALENDAR_HEADING = re.compile(
+    r"calendrier|planning|echeancier|retro-?planning|chronogramme|phasage"
+)
+
+
+def _calendar_end(own: list[PieceView], start: dt.date | None) -> Sourced[Any]:
+    """The last dated step of the project's calendar section ("11 juillet 2025 : bilan de
+    la première saison"), when no end is stated otherwise; later than the start."""
+    for piece in (p for p in own if p.piece in _DATE_PIECES):
+        blocks = [b for b in piece.blocks() if b.kind != "furniture"]
+        for index, block in enumerate(blocks):
+            text = piece.document.text[block.start : block.end]
+            if block.kind != "heading" or not _CALENDAR_HEADING.search(fold(text).lower()):
+                continue
+            end = next(
+                (b.start for b in blocks[index + 1 :] if b.kind == "heading"), blocks[-1].end
+            )
+            section = piece.document.text[block.end : end]
+            days = [d for d in find_dates(section.replace("\n", " ")) if d.to_date()]
+            last = max(days, key=lambda d: d.to_date(), default=None)
+            if last is None or (start is not None and last.to_date() <= start):
+                continue
+            s = block.end + last.start
+            return found(last.to_date(), [piece.evidence(s, s + (last.end - last.start))], 0.5)
     return Sourced[Any]()
