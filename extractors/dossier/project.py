@@ -68,6 +68,15 @@ def extract_project(pieces: list[PieceView], received_on: dt.date | None = None)
         out.project_title = _quoted_title(out.project_title)
     else:
         out.project_title = _prose_title(own)
+        subtitle = _subtitle_title(own)
+        if out.project_title.found and subtitle.found:
+            # « Haute-Saône Solidarités en ligne » in the letter, the full name under the
+            # note's title: the full name.
+            short = fold(str(out.project_title.value)).lower()
+            if fold(str(subtitle.value)).lower().startswith(short) and len(
+                str(subtitle.value)
+            ) > len(short):
+                out.project_title = subtitle
     if not out.project_title.found:
         out.project_title = _subtitle_title(own)
     if not out.project_title.found:
@@ -549,7 +558,14 @@ def _subtitle_title(own: list[PieceView]) -> Sourced[Any]:
                 ns, ne = lines[index + 2]
                 tail = text[ns:ne]
                 shouting = re.search(r"\b[A-ZÉÈ]{4,}\b", tail)
-                if 0 < ne - ns <= 60 and not shouting and not _NOT_TITLE.search(fold(tail).lower()):
+                same_block = any(b.start <= s and ne <= b.end for b in piece.blocks())
+                if (
+                    0 < ne - ns <= 60
+                    and same_block
+                    and " | " not in tail
+                    and not shouting
+                    and not _NOT_TITLE.search(fold(tail).lower())
+                ):
                     e = ne
             block = next((b for b in piece.blocks() if b.start <= s < b.end), None)
             if block is not None and block.end > e + 1:
@@ -580,8 +596,10 @@ def _subtitle_title(own: list[PieceView]) -> Sourced[Any]:
         return Sourced[Any]()
     best, count = votes.most_common(1)[0]
     piece, start, end = where[best]
-    if count < 2 and len(best.split()) < 4:
-        return Sourced[Any]()  # one short line under one title: a section heading as often
+    if count < 2 and len(best.split()) < 4 and not _quoted_in(own, best):
+        # One short line under one title is a section heading as often as a name, unless
+        # the request also quotes it (« repair café numérique »).
+        return Sourced[Any]()
     return found(best, [piece.evidence(start, end)], 0.6 if count > 1 else 0.45)
 
 
@@ -649,3 +667,13 @@ def _calendar_end(own: list[PieceView], start: dt.date | None) -> Sourced[Any]:
             s = block.end + last.start
             return found(last.to_date(), [piece.evidence(s, s + (last.end - last.start))], 0.5)
     return Sourced[Any]()
+
+
+def _quoted_in(own: list[PieceView], name: str) -> bool:
+    key = fold(name).lower()
+    for piece in own:
+        for m in _GUILLEMETS.finditer(piece.text):
+            inner = m.group(1) or m.group(2) or ""
+            if fold(" ".join(inner.split())).lower() == key:
+                return True
+    return False
