@@ -118,7 +118,17 @@ def _read_file(item: IntakeFile) -> tuple[list[PieceView], list[DocumentEntry], 
             name=item.name, sha256=item.sha256, piece="autre", confidence=None, error=message
         )
         return [], [entry], [message]
-    views = split_pages(doc)
+    try:
+        views = split_pages(doc)
+    except Exception as exc:  # noqa: BLE001 - one file's bug never costs the dossier
+        message = (
+            f"Le fichier « {item.name} » a été lu mais son classement a échoué (erreur interne : "
+            f"{type(exc).__name__} : {exc}) ; pièce à classer à la main."
+        )
+        entry = DocumentEntry(
+            name=item.name, sha256=doc.sha256, piece="autre", confidence=None, error=message
+        )
+        return [], [entry], [message]
     entries = [
         DocumentEntry(
             name=item.name,

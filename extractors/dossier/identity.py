@@ -72,8 +72,11 @@ _NOT_APPLICANT = re.compile(
 SIRET_RX = re.compile(r"(?<![\d])(\d{3}[ .\u00a0]?\d{3}[ .\u00a0]?\d{3}[ .\u00a0]?\d{5})(?![\d])")
 SIREN_RX = re.compile(r"(?<![\d])(\d{3}[ .\u00a0]?\d{3}[ .\u00a0]?\d{3})(?![\d ]*\d)")
 RNA_RX = re.compile(r"\bW[0-9AB]{2}\d{7}\b")
-POSTCODE_RX = re.compile(r"\b((?:0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-6])\d{3})\b")
-EMAIL_RX = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
+POSTCODE_RX = re.compile(r"\b((?:0[1-9]|[1-8]\d|9[0-5]|2[AB])\d{3}|97[1-6]\d{2})\b")
+# Bounded local part and anchored start: no backtracking over long runs of word characters.
+EMAIL_RX = re.compile(
+    r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}\.[a-z]{2,24}\b", re.IGNORECASE
+)
 CIVILITY_RX = re.compile(r"^(?:m\.|mme\.?|mlle\.?|monsieur|madame|mr\.?|dr\.?|docteur|me)\s+", re.I)
 
 # Names of entities, for a letterhead or a délibération that has no labelled name.
@@ -162,8 +165,11 @@ def _applicant_name(own: list[PieceView]) -> Sourced[Any]:
         for pair in labelled_values(piece):
             if pair.empty or _NOT_APPLICANT.search(pair.label):
                 continue
-            if LABELS["applicant_name"].search(pair.label) and len(pair.value) <= 120:
-                return _clean_name(from_pair(pair, pair.value.strip()))
+            if not LABELS["applicant_name"].search(pair.label) or len(pair.value) > 120:
+                continue
+            if pair.label in ("nom", "nom :") and piece.piece != "formulaire":
+                continue  # "Nom : Paul Durand" in an attestation names its signatory
+            return _clean_name(from_pair(pair, pair.value.strip()))
     for piece in own:
         hit = _prose_name(piece) if piece.piece == "formulaire" else None
         if hit:
@@ -171,6 +177,8 @@ def _applicant_name(own: list[PieceView]) -> Sourced[Any]:
             name = found(piece.document.text[start:end], [piece.evidence(start, end)], 0.75)
             return _legal_name(name, own)
     for piece in own:
+        if piece.piece not in _NAMING_PIECES:
+            continue  # a plan's line names a funder, a note may name partners
         hit = _sender_line(piece) if piece.piece == "formulaire" else None
         hit = hit or _entity_line(piece)
         if hit:
@@ -366,6 +374,9 @@ def _siret_siren(own: list[PieceView], warnings: list[str]) -> tuple[Sourced[Any
     """The applicant's SIRET (Luhn-checked), and its SIREN (the first 9 digits, or the
     SIREN written alone)."""
     invalid: list[str] = []
+    # Only the pieces where the applicant states who it is: a note may give a
+    # supplier's or a partner's SIRET ("Prestataire retenu : … SIRET …").
+    own = [p for p in own if p.piece in _NAMING_PIECES]
     for key, rx, check in (("siret", SIRET_RX, ids.siret_ok), ("siren", SIREN_RX, ids.siren_ok)):
         for piece in own:
             for pair in labelled_values(piece):
@@ -464,7 +475,8 @@ TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
         ),
         (
             "syndicat",
-            r"\bsyndicat\b|\bpetr\b|pole d'equilibre|\bsivom\b|\bsivu\b|^pays (?:de|du|des|d')",
+            r"\bsyndicat\b|\bpetr\b|pole d'equilibre|\bsivom\b|\bsivu\b|"
+            r"^pays (?:de|du|des|d')(?!.*\b(?:agglomeration|communaute|metropole)\b)",
         ),
         ("gip", r"\bgip\b|groupement d'interet public"),
         ("sem_spl", r"\bsem\b|\bspl\b|\bsemop\b|societe publique locale|societe d'economie mixte"),
@@ -500,22 +512,27 @@ def beneficiary_type(identity: Identity, own: list[PieceView]) -> Sourced[Any]:
         sources = [identity.legal_form, identity.applicant_name]
     else:
         sources = [identity.applicant_name, identity.legal_form]
-    for source in sources:
-        if not source.found:
-            continue
-        folded = fold(str(source.value))
-        code = re.search(r"\b(\d{4})\b", folded)
-        if code and code.group(1) in CATEGORIES:
-            return _typed(CATEGORIES[code.group(1)], source, own)
-        for name, rx in TYPE_RULES:
-            if rx.search(folded):
-                return _typed(name, source, own)
+    typed = [(kind, source) for source in sources if (kind := _kind_of(source)) is not None]
+    if typed:
+        kind, source = typed[0]
+        if kind in _GENERIC_KINDS:
+            # "Établissement public administratif communal" says less than the name
+            # "Centre communal d'action sociale de Laval".
+            specific = next((t for t in typed[1:] if t[0] not in _GENERIC_KINDS), None)
+            if specific is not None:
+                kind, source = specific
+        return _typed(kind, source, own)
     if identity.rna.found:
         return found("association", identity.rna.evidence, 0.8)
     if _is_person(identity):
         # A person's name, no SIRET, no RNA, no legal form: an individual applicant;
         # stated with a low confidence so that the instructeur confirms it.
-        return found("particulier", identity.applicant_name.evidence, 0.5)
+        identity.warnings.append(
+            f"Le demandeur « {identity.applicant_name.value} » semble être une personne "
+            "physique (nom de personne, sans SIRET, RNA ni forme juridique) : type "
+            "« particulier » à confirmer."
+        )
+        return found("particulier", identity.applicant_name.evidence, 0.4)
     return Sourced[Any]()
 
 
@@ -529,6 +546,26 @@ def _is_person(identity: Identity) -> bool:
     return (
         _looks_like_person(name) and not _KIND_WORD.search(folded) and not ENTITY_RX.search(folded)
     )
+
+
+_GENERIC_KINDS = {"etablissement_public", "entreprise"}
+
+
+def _kind_of(source: Sourced[Any]) -> str | None:
+    """The beneficiary code a name or legal form states: its catégorie juridique code, else
+    the kind word that comes first ("Association sportive de la commune de Feurs" is an
+    association), else the first rule that matches anywhere."""
+    if not source.found:
+        return None
+    folded = fold(str(source.value)).lower()
+    code = re.search(r"\b(\d{4})\b", folded)
+    if code and code.group(1) in CATEGORIES:
+        return CATEGORIES[code.group(1)]
+    bare = re.sub(r"^(?:le|la|les|l')\s*", "", folded)
+    leading = [name for name, rx in TYPE_RULES if (m := rx.search(bare)) and m.start() == 0]
+    if leading:
+        return leading[0]
+    return next((name for name, rx in TYPE_RULES if rx.search(folded)), None)
 
 
 def _typed(code: str, source: Sourced[Any], own: list[PieceView]) -> Sourced[Any]:
@@ -572,9 +609,12 @@ def _address(own: list[PieceView], out: Identity, all_pieces: list[PieceView]) -
     """Address as one line ("2 place de la Mairie, 42530 Saint-Genest-Lerpt"), its
     postcode, the département from the postcode, the commune INSEE code when written or
     deducible from a commune's / CCAS's SIREN."""
-    street = find_value(own, LABELS["address"])
-    post = find_value(own, LABELS["postcode"])
-    town = find_value(own, LABELS["commune"])
+    # Labelled addresses only where the applicant speaks of itself: a note's "Adresse :"
+    # may be a supplier's.
+    naming = [p for p in own if p.piece in _NAMING_PIECES]
+    street = find_value(naming, LABELS["address"])
+    post = find_value(naming, LABELS["postcode"])
+    town = find_value(naming, LABELS["commune"])
     evidence: list[Evidence] = []
     parts: list[str] = []
     postcode: str | None = None
@@ -618,7 +658,7 @@ def _address(own: list[PieceView], out: Identity, all_pieces: list[PieceView]) -
         dept = ids.departement_of_postcode(postcode)
         if dept:
             out.departement_code = found(dept, postcode_ev, 0.85)
-    insee = find_value(own, LABELS["insee"])
+    insee = find_value(naming, LABELS["insee"])
     if insee:
         m = re.search(r"\b(\d[\dAB]\d{3})\b", insee.value)
         if m:

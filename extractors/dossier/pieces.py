@@ -221,7 +221,8 @@ def classify(piece: PieceView) -> Classification:
     for code, rx in NAME_PATTERNS.items():
         if rx.search(stem):
             add(code, NAME_WEIGHT, f"nom du fichier « {PurePosixPath(piece.name).name} »")
-    _settle_conflicts(scores, head, body)
+    for code, reason in _settle_conflicts(scores, head, body):
+        why.setdefault(code, []).append(reason)
 
     if not scores:
         return Classification("autre", 0.2, "aucun indice reconnu", scores=scores)
@@ -243,10 +244,12 @@ def classify(piece: PieceView) -> Classification:
     )
 
 
-def _settle_conflicts(scores: dict[str, float], head: str, body: str) -> None:
+def _settle_conflicts(scores: dict[str, float], head: str, body: str) -> list[tuple[str, str]]:
     """Pieces that name each other: an attestation de non-commencement is also "sur
     l'honneur"; a request often contains its plan and its attestation; a quote accepted
-    is still a quote; an invoice names its quote."""
+    is still a quote; an invoice names its quote. Returns the reasons of the scores it
+    raised, for the instructeur."""
+    reasons: list[tuple[str, str]] = []
     if (
         "attestation_non_commencement" in scores
         and "attestation_honneur" in scores
@@ -262,9 +265,11 @@ def _settle_conflicts(scores: dict[str, float], head: str, body: str) -> None:
         scores["plan_financement"] = (
             max(scores.get("plan_financement", 0.0), scores["budget_previsionnel"]) + 1.0
         )
+        reasons.append(("plan_financement", "budget donnant dépenses et ressources du projet"))
     for code in list(scores):
         if scores[code] <= 0:
             del scores[code]
+    return reasons
 
 
 _EXPENSE_SIDE = re.compile(
