@@ -174,8 +174,7 @@ def dossier_extract(
         typer.Option(
             "--received",
             help="Date d'arrivée du dossier (AAAA-MM-JJ), retenue comme date de dépôt "
-            "seulement si la demande signée n'est pas datée. Par défaut : la date de "
-            "modification la plus récente des fichiers.",
+            "seulement si la demande signée n'est pas datée (jamais devinée).",
             metavar="AAAA-MM-JJ",
         ),
     ] = None,
@@ -189,7 +188,7 @@ def dossier_extract(
             "Vérifiez le chemin (un répertoire, une archive .zip ou un PDF).",
         )
     try:
-        received_on = date.fromisoformat(received) if received else _arrival_date(path)
+        received_on = date.fromisoformat(received) if received else None
     except ValueError:
         raise fail(
             f"Date d'arrivée « {received} » illisible.", "Écrivez-la sous la forme AAAA-MM-JJ."
@@ -270,7 +269,7 @@ def dossier_check(
         )
     rules = _load_rules(call)
     reference = _date_option(today, "--today") if today else date.today()
-    received_on = _date_option(received, "--received") if received else _arrival_date(path)
+    received_on = _date_option(received, "--received") if received else None
     try:
         with err.status("Lecture et vérification du dossier…") as status:
             checked = check_dossier(
@@ -316,13 +315,6 @@ def _date_option(value: str, option: str) -> date:
         raise fail(
             f"Date {option} « {value} » illisible.", "Écrivez-la sous la forme AAAA-MM-JJ."
         ) from None
-
-
-def _arrival_date(path: Path) -> date:
-    """The newest modification date among the dossier's files: when it reached us."""
-    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
-    newest = max((p.stat().st_mtime for p in files), default=path.stat().st_mtime)
-    return date.fromtimestamp(newest)
 
 
 # --------------------------------------------------------------------------- schema

@@ -23,17 +23,21 @@ _ACCEPTED = (
     re.compile(r"bon pour accord|lu et approuve|accord du client"),
     re.compile(r"devis (?:accepte|signe)"),
 )
+# Titles at the start of a line: "FACTURE N° F-2023-118", not "la facture électronique".
 _TITLES = {
-    "facture": re.compile(r"\bfacture\b(?! pro-?forma)"),
-    "commande": re.compile(r"\bbon de commande\b|\bcommande n"),
-    "ordre_de_service": re.compile(r"\bordre de service\b"),
-    "marche": re.compile(r"\bacte d'engagement\b|\bmarche (?:public )?n"),
+    "facture": re.compile(r"(?m)^\s*facture\b(?! pro-?forma| electronique)"),
+    "commande": re.compile(r"(?m)^\s*(?:bon de commande\b|commande n°)"),
+    "ordre_de_service": re.compile(r"(?m)^\s*ordre de service\b"),
+    "marche": re.compile(r"(?m)^\s*(?:acte d'engagement\b|marche (?:public )?n°)"),
 }
 _DATE_LABEL = re.compile(
     r"date (?:de (?:la )?)?(?:facture|facturation|commande|emission|notification|signature)|"
     r"^date\b|\bdate ?:|\ble\b"
 )
-_NOT_ACT_DATE = re.compile(r"valab|validite|jusqu|echeance|livraison|expir|paiement|reglement")
+_NOT_ACT_DATE = re.compile(
+    r"valab|validite|jusqu|echeance|livraison|expir|paiement|reglement|etabli|emis|"
+    r"date du devis|devis n|du devis"
+)
 _WINDOW = 160  # characters after "Bon pour accord" where its date is written
 
 
@@ -71,9 +75,17 @@ def extract_commitments(pieces: list[PieceView]) -> Sourced[Any]:
 
 def _accepted(piece: PieceView, folded: str) -> tuple[Any, Evidence] | None:
     for m in (m for rx in _ACCEPTED for m in rx.finditer(folded)):
-        window_end = min(len(folded), m.end() + _WINDOW)
+        # The acceptance's date is on its line or the two after it ("Bon pour accord, le
+        # 5 mai 2023" / "Date : 05/05/2023"), never further: a blank acceptance box
+        # followed by the quote's own date is not an acceptance.
+        window_end = m.end()
+        for _ in range(3):
+            next_break = folded.find("\n", window_end + 1)
+            window_end = len(folded) if next_break < 0 else next_break
+        window_end = min(window_end, m.end() + _WINDOW)
         for date in find_dates(piece.text[m.end() : window_end]):
-            before = folded[max(m.end(), m.end() + date.start - 25) : m.end() + date.start]
+            line_start = folded.rfind("\n", 0, m.end() + date.start) + 1
+            before = folded[max(m.end(), line_start) : m.end() + date.start]
             if date.to_date() and not _NOT_ACT_DATE.search(before):
                 s = piece.start + m.start()
                 e = piece.start + m.end() + date.end

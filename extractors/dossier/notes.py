@@ -78,6 +78,15 @@ HEADINGS = {
         r"protection des donnees|donnees (?:a caractere )?personnelles|\brgpd\b"
     ),
 }
+# Where the applicant writes its notes: a supplier's quote has its own GDPR boilerplate.
+_NOTE_HOSTS = (
+    "formulaire",
+    "note_descriptive",
+    "note_numerique_responsable",
+    "note_protection_donnees",
+    "calendrier",
+    "autre",
+)
 PIECE_OF = {
     "numerique_responsable": "note_numerique_responsable",
     "protection_donnees": "note_protection_donnees",
@@ -147,7 +156,7 @@ def _content_end(piece: PieceView) -> int:
 def _sections(pieces: list[PieceView], kind: str) -> list[_Span]:
     """Headings naming the note inside other pieces, each with its section's text."""
     spans: list[_Span] = []
-    for piece in pieces:
+    for piece in (p for p in pieces if p.piece in _NOTE_HOSTS):
         blocks = [b for b in piece.blocks() if b.kind != "furniture"]
         for i, block in enumerate(blocks):
             if block.kind != "heading":

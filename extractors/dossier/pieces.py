@@ -145,18 +145,29 @@ class Classification:
 
 def title_text(piece: PieceView, first_chars: int = 700) -> str:
     """The top of the range's first page: its short lines (titles, letterheads, "Objet :")
-    outside running headers and footers, folded; where a piece says what it is."""
+    outside running headers and footers and outside running prose, folded; where a piece
+    says what it is. A line that belongs to a paragraph of several long lines is prose
+    ("La délibération du conseil municipal sera prise en septembre…"), not a title."""
     doc = piece.document
     head_end = min(piece.end, piece.start + first_chars)
-    furniture = [
-        (b.start, b.end) for b in piece.blocks() if b.kind == "furniture" and b.start < head_end
-    ]
+    blocks = [b for b in piece.blocks() if b.start < head_end]
+    furniture = [(b.start, b.end) for b in blocks if b.kind == "furniture"]
+    prose = [(b.start, b.end) for b in blocks if _is_prose(doc.text[b.start : b.end], b.kind)]
     parts = []
     for start, end in piece.lines(first_chars):
-        if end - start > 110 or any(s <= start < e for s, e in furniture):
+        if end - start > 110 or any(s <= start < e for s, e in furniture + prose):
             continue
         parts.append(doc.text[start:end])
     return fold(" ".join(parts))
+
+
+def _is_prose(text: str, kind: str) -> bool:
+    """A paragraph of several long lines (running text), as opposed to a stack of short
+    lines (a title, a letterhead, a header block)."""
+    if kind not in ("paragraph", "list_item"):
+        return False
+    lines = [line for line in text.split("\n") if line.strip()]
+    return len(lines) >= 2 and sum(len(line) for line in lines) / len(lines) >= 60
 
 
 def title_codes(piece: PieceView) -> list[str]:

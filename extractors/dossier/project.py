@@ -115,6 +115,11 @@ def extract_project(pieces: list[PieceView], received_on: dt.date | None = None)
             f"date d'arrivée du dossier ({received_on.strftime('%d/%m/%Y')}) est retenue à "
             "défaut. À vérifier."
         )
+    elif requests:
+        out.warnings.append(
+            "Date de dépôt inconnue : aucune date lisible à côté de la signature de la demande "
+            "et aucune date d'arrivée fournie (option --received). À relever à la main."
+        )
     return out
 
 
@@ -308,7 +313,35 @@ def _text_signature(piece: PieceView) -> tuple[Sourced[Any], Sourced[Any]] | Non
         return found(False, [block], 0.7), Sourced[Any]()
     day = dates[0]
     date_ev = piece.evidence(s + day.start, s + day.end)
-    return found(True, [block], 0.8), found(day.to_date(), [date_ev], 0.9)
+    signatory = _signatory(piece, piece.start + line_end)
+    if signatory is None:
+        # Place and date written but nobody signs under them ("Signature :" left empty).
+        return found(False, [block], 0.6), found(day.to_date(), [date_ev], 0.9)
+    return found(True, [block, signatory], 0.8), found(day.to_date(), [date_ev], 0.9)
+
+
+_SIGN_MARK = re.compile(r"\[?\(?(?:signe|signature et cachet|cachet et signature)\)?\]?")
+
+
+def _signatory(piece: PieceView, after: int) -> Evidence | None:
+    """Who signs under the place-and-date line: a quality ("Le Maire,") or a person's name
+    within the next four lines, or a signature mark ("[signé]", "cachet et signature")."""
+    from extractors.dossier.identity import _QUALITY_LINE, _looks_like_person, clean_person
+
+    text = piece.document.text
+    lines = [(s, e) for s, e in piece.lines() if s >= after and text[s:e].strip()][:4]
+    for start, end in lines:
+        line = text[start:end].strip()
+        folded = fold(line).lower()
+        if re.match(r"signature\s*:?\s*$", folded):
+            continue
+        if (
+            _QUALITY_LINE.match(folded)
+            or _SIGN_MARK.search(folded)
+            or _looks_like_person(clean_person(line))
+        ):
+            return piece.evidence(start, end)
+    return None
 
 
 # --------------------------------------------------------------------------- prose
