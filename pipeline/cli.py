@@ -193,8 +193,13 @@ def dossier_extract(
         raise fail(
             f"Date d'arrivée « {received} » illisible.", "Écrivez-la sous la forme AAAA-MM-JJ."
         ) from None
-    with err.status("Lecture du dossier…") as status:
-        result = extract_dossier(path, received_on, progress=lambda msg: status.update(msg))
+    from extractors.dossier.extract import DossierUnreadable
+
+    try:
+        with err.status("Lecture du dossier…") as status:
+            result = extract_dossier(path, received_on, progress=lambda msg: status.update(msg))
+    except DossierUnreadable as exc:
+        raise fail(exc.message, exc.hint) from None
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
@@ -257,6 +262,7 @@ def dossier_check(
     ] = 10,
 ) -> None:
     """Vérifier un dossier : complétude, éligibilité, aide proposée, note d'instruction pré-remplie."""
+    from extractors.dossier.extract import DossierUnreadable
     from pipeline.corrections import CorrectionsError
     from pipeline.dossier_check import check_dossier
     from pipeline.files import OutputError
@@ -282,6 +288,8 @@ def dossier_check(
             )
     except CorrectionsError as exc:
         raise fail(str(exc), "Corrigez le fichier de corrections puis relancez.") from None
+    except DossierUnreadable as exc:
+        raise fail(exc.message, exc.hint) from None
     if not checked.readable:
         raise fail(
             f"Aucune pièce du dossier « {path} » n'a pu être lue.",

@@ -54,8 +54,25 @@ class ReadDossier:
     warnings: list[str]
 
 
+class DossierUnreadable(Exception):
+    """The dossier cannot be read at all here; `message` and `hint` are in French."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(f"{message} {hint}")
+        self.message = message
+        self.hint = hint
+
+
 def read_dossier(path: Path, progress: Progress | None = None) -> ReadDossier:
     """Collect, read (OCR for scans), split and classify every piece of the dossier."""
+    scratch = Path(tempfile.gettempdir()).resolve()
+    if Path(path).resolve() == scratch or scratch.is_relative_to(Path(path).resolve()):
+        # The archives would be unpacked inside the dossier: it is never written to.
+        raise DossierUnreadable(
+            f"Le dossier temporaire du système ({scratch}) est à l'intérieur du dossier "
+            f"« {path} » : les archives y seraient décompressées.",
+            "Définissez TMPDIR vers un autre dossier, puis relancez.",
+        )
     with tempfile.TemporaryDirectory(prefix="aap-dossier-") as work:
         intake = collect(Path(path), Path(work))
         warnings = [problem.message for problem in intake.problems]

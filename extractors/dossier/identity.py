@@ -664,9 +664,18 @@ def _address(own: list[PieceView], out: Identity, all_pieces: list[PieceView]) -
         if m:
             out.commune_insee = found(m.group(1), _sub_evidence(insee, m.start(1), m.end(1)), 0.9)
     if not out.commune_insee.found and out.siren.found:
-        code = ids.commune_insee_from_siren(str(out.siren.value))
-        if code:
+        siren = str(out.siren.value)
+        code = ids.commune_insee_from_siren(siren)
+        if code and siren.startswith("21"):
             out.commune_insee = found(code, out.siren.evidence, 0.85)
+        elif code:
+            # "26" + the commune's digits for a CCAS: the usual numbering, not checked
+            # against SIRENE here; stated as such.
+            out.commune_insee = found(code, out.siren.evidence, 0.5)
+            out.warnings.append(
+                f"Code INSEE de la commune ({code}) déduit du SIREN du CCAS ({siren}) selon la "
+                "numérotation habituelle (26 + code de la commune), non vérifiée : à confirmer."
+            )
     if not out.departement_code.found and out.commune_insee.found:
         code = str(out.commune_insee.value)
         dept = code[:3] if code.startswith("97") else code[:2]
