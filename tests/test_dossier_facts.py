@@ -446,3 +446,65 @@ def test_a_failing_fact_family_leaves_the_others(tmp_path: Path, monkeypatch) ->
     assert result.facts.siret.value == "21420279800010"
     assert result.facts.expenses.value is None
     assert any("plan de financement" in w and "ZeroDivisionError" in w for w in result.warnings)
+
+
+def test_a_funders_answer_is_not_the_request(tmp_path: Path) -> None:
+    """A letter written TO the applicant (the funder's answer, in the same folder) is
+    neither the request nor a source of the applicant's identity or signature."""
+    folder = tmp_path / "dossier"
+    folder.mkdir()
+    docx(folder, "Demande.docx", FORM)
+    pdf(
+        folder,
+        "Courrier Département.pdf",
+        [
+            [
+                "Département de la Loire",
+                "2 rue Charles de Gaulle — 42022 Saint-Étienne",
+                "Objet : votre demande de subvention",
+                "Monsieur le Maire,",
+                "J'ai l'honneur de vous informer que la commission permanente a attribué une",
+                "subvention de 8 000 € à votre commune.",
+                "Fait à Saint-Étienne, le 3 mars 2023",
+                "Le Président,",
+                "Georges Ziegler",
+            ]
+        ],
+    )
+    from extractors.dossier.extract import extract_dossier
+
+    result = extract_dossier(folder)
+    pieces = {d.name: d.piece for d in result.documents}
+    assert pieces == {"Demande.docx": "formulaire", "Courrier Département.pdf": "autre"}
+    assert result.facts.applicant_name.value == "Commune de Saint-Genest-Lerpt"
+    assert result.facts.submitted_on.value == dt.date(2023, 7, 12)
+    assert result.facts.representative.value == "Jean-Pierre MARTIN"
+
+
+def test_a_supplier_named_in_a_note_is_not_the_applicant(tmp_path: Path) -> None:
+    note = piece_of(
+        docx(
+            tmp_path,
+            "note.docx",
+            [
+                ("Note descriptive du projet", 0),
+                "Prestataire retenu : Société Numerix SARL",
+                "SIRET : 732 829 320 00074",
+                "Adresse : 5 avenue de la Gare, 69003 Lyon",
+            ],
+        ),
+        "note_descriptive",
+    )
+    request = piece_of(docx(tmp_path, "demande.docx", FORM), "formulaire")
+    who = extract_identity([note, request])
+    assert who.siret.value == "21420279800010"
+    assert who.postcode.value == "42530"
+
+
+def test_an_unsigned_date_line_is_not_a_signature(tmp_path: Path) -> None:
+    lines = [x for x in FORM if x not in ("Le Maire,", "Jean-Pierre MARTIN")]
+    lines += ["Signature :"]
+    view = piece_of(docx(tmp_path, "demande.docx", lines))
+    what = extract_project([view])
+    assert what.signed.value is False
+    assert what.submitted_on.value == dt.date(2023, 7, 12)

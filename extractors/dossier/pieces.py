@@ -29,6 +29,8 @@ TITLE_PATTERNS: dict[str, re.Pattern[str]] = {
         "devis": r"\bdevis\b|proposition (?:commerciale|financiere|tarifaire)|offre de prix",
         "facture": r"\bfacture\b|\bfacture n",
         "commande": r"\bbon de commande\b",
+        "courrier_recu": r"objet ?: ?(?:votre|v/) (?:demande|dossier|candidature)|"
+        r"objet ?: ?(?:notification|attribution|accuse de reception|decision)",
         "rib": r"releve d'identite bancaire|\brib\b|identite bancaire|coordonnees bancaires",
         "kbis": r"extrait k ?bis|\bkbis\b|extrait d'immatriculation",
         "statuts": r"^statuts\b|\bstatuts de l|\bstatuts (?:de|du|constitutifs|mis a jour)",
@@ -89,6 +91,10 @@ BODY_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\blancement\b|\bdemarrage\b",
         "note_descriptive": r"\bcontexte\b|\bobjectifs?\b|\benjeux\b|resultats attendus|"
         r"public(?:s)? (?:vise|cible)|\bdescription du projet",
+        "courrier_recu": r"(?m)votre (?:demande de subvention|commune|association|collectivite) (?:a|est)|"
+        r"(?:vous|votre \w+) (?:a|ont) ete (?:attribue|accorde|notifie)|j'ai le plaisir de vous|"
+        r"a attribue une (?:subvention|aide)|accuse reception|"
+        r"^(?:monsieur|madame) (?:le|la) maire,?\s*$",
         "lettre_intention": r"nous (?:soutenons|apportons notre soutien|nous engageons)|"
         r"(?:apporter|apporte) (?:son|notre) soutien",
         "note_numerique_responsable": r"bilan carbone|cycle de vie|reemploi|reconditionn|"
@@ -122,7 +128,7 @@ NAME_PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 # What the pseudo-codes found above become: invoices and orders are not pieces of §4.
-_AS_PIECE = {"facture": "autre", "commande": "autre"}
+_AS_PIECE = {"facture": "autre", "commande": "autre", "courrier_recu": "autre"}
 
 TITLE_WEIGHT = 5.0
 BODY_WEIGHT = 2.0
@@ -267,6 +273,15 @@ def _settle_conflicts(scores: dict[str, float], head: str, body: str) -> list[tu
         and TITLE_PATTERNS["attestation_non_commencement"].search(head)
     ):
         scores["attestation_honneur"] -= TITLE_WEIGHT
+    if (
+        "courrier_recu" in scores
+        and "formulaire" in scores
+        and scores["courrier_recu"] >= 2 * BODY_WEIGHT
+    ):
+        # A letter written TO the applicant ("Monsieur le Maire, … votre demande … a
+        # attribué"): the funder's answer, not the request, whatever its object line says.
+        scores["formulaire"] -= TITLE_WEIGHT + MIN_SCORE
+        reasons.append(("courrier_recu", "courrier adressé au demandeur (réponse d'un financeur)"))
     if "facture" in scores and "devis" in scores and TITLE_PATTERNS["facture"].search(head):
         scores["devis"] -= TITLE_WEIGHT
     if "budget_previsionnel" in scores and _two_sided(body) and not _ANNUAL_BUDGET.search(body):
