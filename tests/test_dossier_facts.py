@@ -508,3 +508,17 @@ def test_an_unsigned_date_line_is_not_a_signature(tmp_path: Path) -> None:
     what = extract_project([view])
     assert what.signed.value is False
     assert what.submitted_on.value == dt.date(2023, 7, 12)
+
+
+def test_without_tesseract_a_merged_pdf_keeps_its_text_pages(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """One scanned page in a merged PDF is not worth the whole dossier when OCR is missing."""
+    import pytesseract
+
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    merged = next(
+        Path(__file__).parents[1].glob("fixtures/dossiers/loire-connect-2023/hors-plafond/*.pdf")
+    )
+    doc = read_document(merged, name=merged.name, ocr=True)
+    assert len(doc.pages) == 8
+    assert "Monts du Pilat" in doc.text
+    assert any("Tesseract" in w and "Page(s) 5" in w for w in doc.warnings)

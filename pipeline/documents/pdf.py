@@ -35,7 +35,7 @@ from pipeline.documents.pdf_text import (
     _place_pdf_pages,
     _warn_textless_pages,
 )
-from pipeline.errors import DamagedPdfError, DocumentError, NoTextLayerError
+from pipeline.errors import DamagedPdfError, DocumentError, NoTextLayerError, OcrUnavailableError
 from pipeline.models import Document, SourceKind
 
 # Fewer non-space characters than this over a whole PDF: there is no usable text layer.
@@ -54,7 +54,7 @@ def _read_pdf(ctx: _Context) -> Document:
         is_form = pdfium_c.FPDF_GetFormType(pdf.raw) != pdfium_c.FORMTYPE_NONE
         pages = [_extract_pdf_page(pdf, index, ctx) for index in range(count)]
         if ctx.ocr:
-            pages = [_ocr_pdf_page(ctx, pdf, page) if _needs_ocr(page) else page for page in pages]
+            pages = _ocr_scanned_pages(ctx, pdf, pages)
     finally:
         pdf.close()
 
@@ -95,6 +95,26 @@ def _needs_ocr(page: _PdfPage) -> bool:
     if page.chars < MIN_TEXT_CHARS:
         return page.images > 0 or page.paths >= TABLE_PATHS_THRESHOLD
     return page.chars < SHORT_TEXT_CHARS and page.image_cover >= SCAN_IMAGE_COVER
+
+
+def _ocr_scanned_pages(ctx: _Context, pdf: Any, pages: list[_PdfPage]) -> list[_PdfPage]:
+    """OCR the pages without a usable text layer. Without Tesseract, a PDF that also has
+    text pages keeps them (a merged dossier is not lost for one scanned page): the scanned
+    pages stay empty and a warning names them; a PDF made only of scans cannot be read."""
+    scanned = [page for page in pages if _needs_ocr(page)]
+    try:
+        done = {page.number: _ocr_pdf_page(ctx, pdf, page) for page in scanned}
+    except OcrUnavailableError:
+        if len(scanned) == len(pages):
+            raise
+        numbers = ", ".join(str(page.number) for page in scanned)
+        ctx.warnings.append(
+            f"Page(s) {numbers} de « {ctx.name} » : scan(s) non lu(s), la reconnaissance de "
+            "caractères (Tesseract) n'est pas installée ; le reste du fichier est lu. "
+            "Ces pages sont à lire à la main (ou installez tesseract-ocr et tesseract-ocr-fra)."
+        )
+        return pages
+    return [done.get(page.number, page) for page in pages]
 
 
 def _ocr_pdf_page(ctx: _Context, pdf: Any, page: _PdfPage) -> _PdfPage:
