@@ -278,6 +278,21 @@ def test_zip_inside_folder(tmp_path: Path, work: Path) -> None:
     assert tree_state(dossier) == before, "the dossier must not change"
 
 
+def test_a_name_twice_in_a_zip_keeps_both_copies(tmp_path: Path, work: Path) -> None:
+    """Zip tools let a member be added twice: both are read, the second renamed, and the
+    instructeur is told (the archive is not refused for it)."""
+    path = tmp_path / "dossier.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("Devis/devis.pdf", b"first")
+        with pytest.warns(UserWarning):  # zipfile itself warns about the duplicate name
+            archive.writestr("Devis/devis.pdf", b"second")
+    intake = collect(path, work)
+    assert not intake.problems
+    content = {f.name: f.path.read_bytes() for f in intake.files}
+    assert content == {"Devis/devis.pdf": b"first", "Devis/devis (2).pdf": b"second"}
+    assert any("devis (2).pdf" in note for note in intake.notes)
+
+
 def test_zip_as_input_and_nested_zip(tmp_path: Path, work: Path) -> None:
     inner = make_zip(tmp_path / "src" / "annexes.zip", {"plan.pdf": b"plan"})
     outer = tmp_path / "Dossier.zip"

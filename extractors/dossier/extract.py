@@ -75,7 +75,7 @@ def read_dossier(path: Path, progress: Progress | None = None) -> ReadDossier:
         )
     with tempfile.TemporaryDirectory(prefix="aap-dossier-") as work:
         intake = collect(Path(path), Path(work))
-        warnings = [problem.message for problem in intake.problems]
+        warnings = [problem.message for problem in intake.problems] + intake.notes
         entries: list[DocumentEntry] = [
             DocumentEntry(name=problem.name, sha256="", piece="autre", error=problem.message)
             for problem in intake.problems

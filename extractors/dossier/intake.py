@@ -88,6 +88,7 @@ class Intake:
     files: list[IntakeFile] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     problems: list[IntakeProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # French, for the warnings
 
 
 def collect(path: Path, workdir: Path, limits: Limits = Limits()) -> Intake:  # noqa: B008
@@ -266,6 +267,7 @@ class _Session:
         self.files: list[IntakeFile] = []
         self.ignored: dict[str, None] = {}  # ordered set
         self.problems: list[IntakeProblem] = []
+        self.notes: list[str] = []
         self.bytes_left = limits.max_total_bytes
         self.members_left = limits.max_members
         self._root: Path | None = None
@@ -276,6 +278,7 @@ class _Session:
             files=sorted(self.files, key=lambda f: natural_key(f.name)),
             ignored=sorted(self.ignored, key=natural_key),
             problems=sorted(self.problems, key=lambda p: (natural_key(p.name), p.code)),
+            notes=list(self.notes),
         )
 
     def problem(self, name: str, code: str, detail: str = "") -> IntakeProblem:
@@ -341,14 +344,20 @@ class _Session:
             self._refuse(name, ArchiveRefused("zip_nested", detail=str(depth)))
             return
         dest = self._new_dir()
+        extraction = _Extraction(zip_path, dest, self)
         try:
-            extracted, ignored, used = _Extraction(zip_path, dest, self).run()
+            extracted, ignored, used = extraction.run()
         except ArchiveRefused as refused:
             shutil.rmtree(dest, ignore_errors=True)
             self._refuse(name, refused)
             return
         self.bytes_left -= used[0]
         self.members_left -= used[1]
+        for renamed in extraction.renamed:
+            self.notes.append(
+                f"L'archive « {name} » contient deux fichiers du même nom : le second est lu "
+                f"sous le nom « {prefix + renamed} ». Vérifiez lequel est la bonne version."
+            )
         for member in ignored:
             self.ignored[prefix + member] = None
         for member, path in extracted:
@@ -381,6 +390,7 @@ class _Extraction:
         self.limits = session.limits
         self.bytes_left = session.bytes_left
         self.members_left = session.members_left
+        self.renamed: list[str] = []
 
     def run(self) -> tuple[list[tuple[str, Path]], list[str], tuple[int, int]]:
         """(member name, extracted path) for each piece, the ignored names, and the
@@ -426,7 +436,10 @@ class _Extraction:
                 ignored[skipped] = None
                 continue
             if name in seen:
-                raise ArchiveRefused("zip_name", name, " : il figure deux fois dans l'archive")
+                # Zip tools let a name appear twice (a piece re-added): keep both copies,
+                # the later one under "name (2).ext", and say so.
+                name = _unique_name(name, seen)
+                self.renamed.append(name)
             seen.add(name)
             self._check_ratio(name, info.file_size, info.compress_size)
             total += info.file_size
@@ -647,3 +660,15 @@ def _os_detail(exc: OSError) -> str:
     if isinstance(exc, FileNotFoundError):
         return " (le fichier a disparu pendant la lecture)"
     return f" (erreur système : {exc.strerror or exc})"
+
+
+def _unique_name(name: str, seen: set[str]) -> str:
+    """ "Devis/devis.pdf" already taken → "Devis/devis (2).pdf", "(3)"…"""
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or "/" in suffix:
+        stem, suffix = name, ""
+    for number in range(2, 10_000):
+        candidate = f"{stem} ({number}).{suffix}" if suffix else f"{stem} ({number})"
+        if candidate not in seen:
+            return candidate
+    raise ArchiveRefused("zip_name", name, " : il figure trop de fois dans l'archive")
