@@ -270,7 +270,6 @@ def _signature(requests: list[PieceView]) -> tuple[Sourced[Any], Sourced[Any]]:
         result = _form_signature(piece) or _text_signature(piece)
         if result is not None:
             return result
-    piece = requests[0]
     return Sourced[Any](), Sourced[Any]()
 
 

@@ -401,8 +401,12 @@ def _paragraph_sizes(words: list[_Tsv], scale: float) -> dict[tuple[int, int], f
     heights: dict[tuple[int, int], list[int]] = {}
     for word in plain:
         heights.setdefault(word.key[:2], []).append(word.height)
+    # Paragraphs with no plain word (only digits or brackets) are measured on all their words.
+    fallback: dict[tuple[int, int], list[int]] = {}
     for word in words:
-        heights.setdefault(word.key[:2], []).append(word.height)
+        if word.key[:2] not in heights:
+            fallback.setdefault(word.key[:2], []).append(word.height)
+    heights.update(fallback)
     body = statistics.median(word.height for word in plain)
     sizes = {}
     for key, values in heights.items():
