@@ -97,6 +97,9 @@ _TOTAL_WORDS = {
     "subventionnables",
     "subventionnable",
 }
+# "TVA non récupérable" is a cost the applicant bears (a line of the plan), not a tax
+# sub-total telling that the other amounts are HT.
+_TVA_COST = re.compile(r"non (?:recuperable|deductible)|non recuperee")
 _TVA = re.compile(r"^\W*(?:montant (?:de (?:la )?)?)?(?:tva|t\.v\.a)\b")
 _INVEST = re.compile(r"\binvestissements?\b|^\W*inv\b")
 _OPERATE = re.compile(r"\bfonctionnement\b|^\W*fonct\b")
@@ -415,7 +418,7 @@ class PlanReader:
         if is_total(text):
             self._total(row, side)
             return
-        if _TVA.search(text):
+        if _TVA.search(text) and not _TVA_COST.search(text):
             self.reading.basis_said.setdefault("ht", evidence_of(self.piece, row.label))
             return
         amounts = [v for v in row.amounts if v.value > 0 and v.role != "tva"]
