@@ -765,7 +765,7 @@ _BUILDING_RX = re.compile(
     r"^(?:\d{1,4}(?: ?(?:bis|ter))?,? )?(?:rue|avenue|av\.|place|boulevard|bd|chemin|route|"
     r"allee|impasse|quai|cours|square|esplanade|parvis|rond-point|lieu-dit|hameau|zone|za|zi|"
     r"zac|parc|espace|mail|promenade|faubourg|cite|residence|hotel|maison|chateau|pole|"
-    r"immeuble|centre|batiment|bp|cs|tour|campus|site)\b"
+    r"immeuble|centre|batiment|bp|cs|tour|campus|site|mairie)\b"
 )
 _NOT_ADDRESS = re.compile(
     r"@|\btel\b|\btelephone\b|www\.|https?:|\bsiret\b|\bfax\b|\d{2} \d{2} \d{2} \d{2}"
