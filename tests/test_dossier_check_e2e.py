@@ -3,9 +3,7 @@ call's reviewed rules (fixtures/dossiers/<call>/rules.json), findings and summar
 compared with the statuses written by hand in each expected.json ("checks", "summary").
 The dossier is read for real (OCR included), so a fact the extractor still reads wrongly
 can change a verdict: those cases are in the ledger tests/dossier_check_known_gaps.json
-(strict xfail, like the extraction ledger). Today all four gaps are E13 `review` where the
-hand-written verdict is `pass`: the dossier's theme, written in prose without an axis
-word, is not read (see dossier_known_gaps.json)."""
+(strict xfail, like the extraction ledger; empty today)."""
 
 from __future__ import annotations
 

@@ -87,6 +87,8 @@ def extract_project(pieces: list[PieceView], received_on: dt.date | None = None)
     out.theme = _text_value(own, "theme", 250)
     if not out.theme.found:
         out.theme = _prose_theme(own)
+    if not out.theme.found:
+        out.theme = _framing_theme(own)
     out.start_on = _date_value(own, "start_on", out.warnings, "de début")
     out.end_on = _date_value(own, "end_on", out.warnings, "de fin")
     if not (out.start_on.found and out.end_on.found):
@@ -436,6 +438,33 @@ def _prose_theme(own: list[PieceView]) -> Sourced[Any]:
             value = " ".join(piece.text[s:e].split()).strip(" ,")
             if 3 <= len(value) <= 200 and not _SKIP_THEME.match(fold(value).lower()):
                 return found(value, [piece.evidence(piece.start + s, piece.start + e)], 0.6)
+    return Sourced[Any]()
+
+
+# "Ce projet s'inscrit dans le développement de …", "Le projet vise l'amélioration de …",
+# "qui relève de l'administration électronique …": how applicants name the axis in prose.
+_FRAMING_CUE = re.compile(
+    r"\b(?:le|ce|notre)\s+projet\b[^.;]{0,60}?\b(?:s'inscrit dans|releve de|vise|correspond a|"
+    r"repond a)\s+(?:a\s+)?(?:l'|le\s+|la\s+|les\s+)?"
+)
+
+
+def _framing_theme(own: list[PieceView]) -> Sourced[Any]:
+    """The axis as the request frames the project, when no axis word names it; a weak
+    reading (the check compares it with the call's themes and asks for review otherwise)."""
+    for piece in (p for p in own if p.piece == "formulaire"):
+        folded = fold(piece.text).lower()
+        for m in _FRAMING_CUE.finditer(folded):
+            span = _theme_span(piece.text, m.end(), opened=False)
+            if span is None:
+                continue
+            s, e = span
+            comma = piece.text.find(", ", s, e)
+            if comma > 0 and "«" not in piece.text[s:comma]:
+                e = comma  # the framing phrase ends at its first comma
+            value = " ".join(piece.text[s:e].split()).strip(" ,")
+            if 8 <= len(value) <= 160:
+                return found(value, [piece.evidence(piece.start + s, piece.start + e)], 0.5)
     return Sourced[Any]()
 
 
