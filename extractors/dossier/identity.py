@@ -129,10 +129,7 @@ def extract_identity(pieces: list[PieceView]) -> Identity:
     out.applicant_name = _applicant_name(own)
     out.siret, out.siren = _siret_siren(own, out.warnings)
     out.rna = _rna(own)
-    out.legal_form = _labelled(own, "legal_form")
-    out.legal_form_labelled = out.legal_form.found
-    if not out.legal_form.found:
-        out.legal_form = _written_legal_form(own)
+    out.legal_form, out.legal_form_labelled = _legal_form(own)
     out.beneficiary_type = beneficiary_type(out, own)
     _address(own, out, pieces)
     out.representative = _representative(own)
@@ -615,6 +612,15 @@ def _address(own: list[PieceView], out: Identity, all_pieces: list[PieceView]) -
     street = find_value(naming, LABELS["address"])
     post = find_value(naming, LABELS["postcode"])
     town = find_value(naming, LABELS["commune"])
+    requests = [p for p in naming if p.piece == "formulaire"]
+    # The request's own letterhead comes before another piece's "Siège :" (a Kbis).
+    if (
+        street is not None
+        and street.piece.piece != "formulaire"
+        and requests
+        and _letterhead_address(requests, accept=_sender_place_agrees) is not None
+    ):
+        street = post = town = None
     evidence: list[Evidence] = []
     parts: list[str] = []
     postcode: str | None = None
@@ -852,12 +858,15 @@ _SOUSSIGNE = re.compile(r"je soussigne(?:\(e\)|e)?,?\s+")
 
 
 def _representative(own: list[PieceView]) -> Sourced[Any]:
-    pair = find_value(own, LABELS["representative"])
-    if pair:
-        name = clean_person(pair.value)
-        if _looks_like_person(name):
-            return from_pair(pair, name)
+    """Who represents the applicant, piece by piece in order of trust (the request first):
+    a labelled name, "Je soussigné X", or the name under "Le Maire," in its signature
+    block. The request's own words come before a Kbis's register entry."""
     for piece in own:
+        pair = find_value([piece], LABELS["representative"])
+        if pair:
+            name = clean_person(pair.value)
+            if _looks_like_person(name):
+                return from_pair(pair, name)
         text = piece.document.text
         folded = fold(piece.text)
         m = _SOUSSIGNE.search(folded)
@@ -955,15 +964,29 @@ _LEGAL_FORM_RX = re.compile(
 )
 
 
+def _legal_form(own: list[PieceView]) -> tuple[Sourced[Any], bool]:
+    """The legal form and whether a labelled field gave it. The request speaks first —
+    its "Statut juridique :" field, else the form it states beside the name ("MPM, SAS au
+    capital de …") —, then the labelled fields of the other pieces (a Kbis's "Forme
+    juridique"), then letterheads and SIRET lines."""
+    for piece in (p for p in own if p.piece == "formulaire"):
+        pair = find_value([piece], LABELS["legal_form"])
+        if pair is not None:
+            return from_pair(pair, pair.value), True
+        span = _apposition_form(piece)
+        if span:
+            value = " ".join(piece.document.text[span[0] : span[1]].split())
+            return found(value, [piece.evidence(*span)], 0.75), False
+    labelled = _labelled(own, "legal_form")
+    if labelled.found:
+        return labelled, True
+    return _written_legal_form(own), False
+
+
 def _written_legal_form(own: list[PieceView]) -> Sourced[Any]:
     """The legal form where the dossier states it as such, at the top of its pieces
     (letterhead "Association loi 1901 — …"); a name like "Commune de Feurs" is not a
     statement of legal form (the beneficiary type reads the name)."""
-    for piece in (p for p in own if p.piece == "formulaire"):
-        span = _apposition_form(piece)
-        if span:
-            value = " ".join(piece.document.text[span[0] : span[1]].split())
-            return found(value, [piece.evidence(*span)], 0.75)
     for piece in own:
         for start, end in _top_parts(piece) + _siret_lines(piece):
             text = piece.document.text[start:end]
