@@ -27,7 +27,8 @@ LABELS = {
         "project_title": r"^(?:intitule|titre|nom|libelle)(?: (?:du|de l'|de la))? ?"
         r"(?:projet|operation)?$|^intitule (?:du projet|de l'operation)|^titre du projet|"
         r"^nom du projet|^intitule de l'operation|^projet$",
-        "project_summary": r"^(?:resume|synthese|description (?:synthetique|sommaire|courte|"
+        "project_summary": r"^(?:resume|synthese|description|presentation)$|"
+        r"^(?:resume|synthese|description (?:synthetique|sommaire|courte|"
         r"du projet)|presentation (?:synthetique |succincte )?du projet|objet du projet|"
         r"objectifs? du projet)",
         "theme": r"^(?:axe|thematique|theme|volet|priorite|orientation)(?: (?:de l'appel|"
@@ -145,7 +146,7 @@ _LETTERHEAD = re.compile(r"@|www\.|\btel\b|\d{2} \d{2} \d{2} \d{2}|\b\d{5} [a-z]
 _NOT_SUMMARY = re.compile(
     r"^(?:objet|je soussign|nous soussign|certifie|atteste)|formulaire a (?:completer|remplir)|"
     r"pieces justificatives|veuillez|l'assurance de|n'a pas (?:commence|debute)|"
-    r"pas de commencement"
+    r"pas de commencement|^j'atteste|aucun commencement|je vous prie"
 )
 # Sentences about money or about which axis the project falls under: the request says
 # them too, but they do not say what the project is.
@@ -164,16 +165,55 @@ def _summary(own: list[PieceView], title: str | None = None) -> Sourced[Any]:
         return from_pair(pair, pair.value.strip(), 0.85)
     named = fold(title).lower() if title else None
     parts: list[tuple[PieceView, int, int]] = []
+    requests = [p for p in own if p.piece == "formulaire"]
+    opening = _opening_paragraph(requests)
+    if opening is not None:
+        piece, start, end = opening
+        rank = next(i for i, b in enumerate(piece.blocks()) if b.start <= start < b.end)
+        parts.append((piece, start, _extend_summary(piece, rank, start, end)))
     for kind in ("formulaire", "note_descriptive"):
         best = _best_paragraph([p for p in own if p.piece == kind], named)
         if best is not None:
             piece, rank, start, end = best
-            parts.append((piece, start, _extend_summary(piece, rank, start, end)))
+            span = (piece, start, _extend_summary(piece, rank, start, end))
+            if not any(p is piece and s <= start < e for p, s, e in parts):
+                parts.append(span)
     if not parts:
         return Sourced[Any]()
     value = "\n\n".join(piece.document.text[start:end].strip() for piece, start, end in parts)
     evidence = [piece.evidence(start, end) for piece, start, end in parts]
     return found(value, evidence, 0.6)
+
+
+def _opening_paragraph(requests: list[PieceView]) -> tuple[PieceView, int, int] | None:
+    """A letter's first paragraph after its salutation: where applicants say who they are
+    and what they want to do."""
+    for piece in requests:
+        text = piece.document.text
+        for block in piece.blocks():
+            folded = fold(text[block.start : block.end]).lower()
+            salutation = _SALUTATION.match(folded)
+            start = block.start + (salutation.end() if salutation else 0)
+            if not salutation and not re.match(r"(?:madame|monsieur)[^\n]{0,60},\s*$", folded):
+                continue
+            if salutation is None:
+                continue  # the salutation alone: the paragraph is the next block
+            body = fold(text[start : block.end]).lower()
+            if len(body.split()) >= 15 and not _NOT_SUMMARY.search(body):
+                return piece, start, block.end
+        blocks = piece.blocks()
+        for index, block in enumerate(blocks[:-1]):
+            line = fold(text[block.start : block.end]).lower().strip()
+            if re.fullmatch(r"(?:madame|monsieur)[^\n]{0,60},", line):
+                nxt = blocks[index + 1]
+                body = fold(text[nxt.start : nxt.end]).lower()
+                if (
+                    nxt.kind == "paragraph"
+                    and len(body.split()) >= 15
+                    and not _NOT_SUMMARY.search(body)
+                ):
+                    return piece, nxt.start, nxt.end
+    return None
 
 
 def _best_paragraph(
