@@ -27,7 +27,7 @@ LABELS = {
         "project_title": r"^(?:intitule|titre|nom|libelle)(?: (?:du|de l'|de la))? ?"
         r"(?:projet|operation)?$|^intitule (?:du projet|de l'operation)|^titre du projet|"
         r"^nom du projet|^intitule de l'operation|^projet$",
-        "project_summary": r"^(?:resume|synthese|description|presentation)$|"
+        "project_summary": r"^(?:resume|synthese|description|presentation|objectifs?)$|"
         r"^(?:resume|synthese|description (?:synthetique|sommaire|courte|"
         r"du projet)|presentation (?:synthetique |succincte )?du projet|objet du projet|"
         r"objectifs? du projet)",
@@ -151,7 +151,10 @@ _NOT_SUMMARY = re.compile(
 # Sentences about money or about which axis the project falls under: the request says
 # them too, but they do not say what the project is.
 _FRAMING = re.compile(r"€|\beuros?\b|releve de|s'inscrit dans|correspond a l'axe|au titre de")
-_SALUTATION = re.compile(r"^(?:madame|monsieur|mesdames)[^\n]{0,60},\s*\n")
+# What opens a letter's first block before its body: the object line, the salutation.
+_SALUTATION = re.compile(
+    r"^(?:objet\s*:[^\n]*\n)?(?:(?:madame|monsieur|mesdames)[^\n]{0,60},\s*\n)"
+)
 
 
 def _summary(own: list[PieceView], title: str | None = None) -> Sourced[Any]:
