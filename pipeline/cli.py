@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,6 +19,12 @@ from rich.table import Table
 from pipeline import rulesfile
 from pipeline.errors import DocumentError
 from pipeline.models import CallRules, CheckResult, DossierExtraction
+
+if TYPE_CHECKING:
+    from pipeline.home import Home
+    from pipeline.inbox import SweepReport
+    from pipeline.nightly import NightlyReport
+    from pipeline.store import DossierRow
 
 app = typer.Typer(
     help=(
@@ -37,8 +47,13 @@ dossier_app = typer.Typer(
     help="Dossiers de demande : lire les pièces et les faits qu'elles contiennent.",
     no_args_is_help=True,
 )
+inbox_app = typer.Typer(
+    help="Boîte de dépôt surveillée : passage, état des dossiers, reprise des échecs.",
+    no_args_is_help=True,
+)
 app.add_typer(call_app, name="call")
 app.add_typer(dossier_app, name="dossier")
+app.add_typer(inbox_app, name="inbox")
 app.add_typer(schema_app, name="schema")
 
 out = Console()
@@ -348,19 +363,450 @@ def schema_dossier() -> None:
     )
 
 
+# --------------------------------------------------------------------------- inbox, nightly, serve
+
+HomeOption = Annotated[
+    Path | None,
+    typer.Option("--home", help="Dossier de données (sinon AAP_HOME, sinon ./aap-data)."),
+]
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        "--workers", min=1, help="Processus de vérification en parallèle (un par cœur au plus)."
+    ),
+]
+QuietOption = Annotated[
+    float,
+    typer.Option(
+        "--quiet-seconds",
+        min=0,
+        help="Un fichier n'est pris qu'après ce délai sans changement (taille et date).",
+    ),
+]
+TodayOption = Annotated[
+    str | None,
+    typer.Option(
+        "--today", help="Date des notes (AAAA-MM-JJ), par défaut aujourd'hui (heure de Paris)."
+    ),
+]
+NoPrefectOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-prefect",
+        help="Sans Prefect : le même travail, directement (pas de démarrage de Prefect, "
+        "pas de trace dans l'interface Prefect).",
+    ),
+]
+
+_PROGRESS = re.compile(r"^\[(\d+)/(\d+)\] (.*)$")
+
+
+def _data_home(home: Path | None) -> Home:
+    from pipeline.home import Home, HomeError
+
+    try:
+        return Home.resolve(home)
+    except HomeError as exc:
+        raise fail(exc.message, exc.hint) from None
+
+
+def _paris_today(today: str | None) -> date:
+    if today:
+        return _date_option(today, "--today")
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Europe/Paris")).date()
+
+
+def _warm_prefect(data_home: Home) -> None:
+    """Start Prefect once, in this process, before any worker (see flows.runtime)."""
+    from flows import runtime
+
+    setup = runtime.configure(data_home)
+    try:
+        with err.status(f"Démarrage de Prefect (mode {setup.label})…"):
+            runtime.warm(data_home)
+    except runtime.PrefectUnavailable as exc:
+        raise fail(exc.message, exc.hint) from None
+    err.print(
+        f"[dim]Prefect prêt en {setup.warm_seconds:.1f} s — mode {setup.label}, {setup.api_url}[/]"
+    )
+
+
+@contextmanager
+def progress_bar(*, before: bool) -> Iterator[Callable[[str], None]]:
+    """A rich progress bar fed by the sweep's "[n/total] dossier" messages (`before`:
+    the message announces the dossier about to be checked, not one finished)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("Boîte de dépôt…", total=None)
+
+        def update(message: str) -> None:
+            found = _PROGRESS.match(message)
+            if found is None:
+                bar.update(task, description=_escape(message))
+                return
+            number, total = int(found.group(1)), int(found.group(2))
+            bar.update(
+                task,
+                total=total,
+                completed=number - 1 if before else number,
+                description=_escape(found.group(3)),
+            )
+
+        yield update
+
+
+def _run_sweep(
+    data_home: Home, day: date, workers: int, quiet_seconds: float, no_prefect: bool
+) -> SweepReport:
+    from pipeline.store import RegistryError
+
+    try:
+        if no_prefect:
+            from pipeline.inbox import sweep
+
+            with progress_bar(before=workers <= 1) as progress:
+                return sweep(
+                    data_home,
+                    today=day,
+                    quiet_seconds=quiet_seconds,
+                    workers=workers,
+                    progress=progress,
+                )
+        _warm_prefect(data_home)
+        from flows.inbox import progress_to, sweep_inbox
+
+        with progress_bar(before=workers <= 1) as progress, progress_to(progress):
+            return sweep_inbox(str(data_home.root), day.isoformat(), workers, quiet_seconds)
+    except RegistryError as exc:
+        raise fail(exc.message, exc.hint) from None
+
+
+@inbox_app.command("sweep")
+def inbox_sweep(
+    home: HomeOption = None,
+    workers: WorkersOption = 1,
+    quiet_seconds: QuietOption = 5.0,
+    today: TodayOption = None,
+    no_prefect: NoPrefectOption = False,
+) -> None:
+    """Un passage sur la boîte de dépôt : chaque dossier nouveau ou modifié vérifié une fois.
+
+    Seuls les dossiers stables sont pris ; leur note est écrite dans reports/<appel>/<dossier>/.
+    Rien n'est jamais modifié dans la boîte de dépôt."""
+    data_home = _data_home(home)
+    report = _run_sweep(data_home, _paris_today(today), workers, quiet_seconds, no_prefect)
+    print_sweep(report, data_home)
+
+
+@inbox_app.command("status")
+def inbox_status(
+    home: HomeOption = None,
+    call: Annotated[
+        str | None, typer.Option("--call", help="Seulement les dossiers de cet appel.")
+    ] = None,
+) -> None:
+    """Tableau des dossiers : appel, état, complet, éligible, aide proposée, dernier contrôle."""
+    from pipeline.store import Registry, RegistryError
+
+    data_home = _data_home(home)
+    try:
+        with Registry(data_home.database_url) as registry:
+            rows = registry.dossiers(call_id=call)
+    except RegistryError as exc:
+        raise fail(exc.message, exc.hint) from None
+    print_status(rows, data_home)
+
+
+@inbox_app.command("retry")
+def inbox_retry(
+    home: HomeOption = None,
+    workers: WorkersOption = 1,
+    quiet_seconds: QuietOption = 5.0,
+    today: TodayOption = None,
+    no_prefect: NoPrefectOption = False,
+) -> None:
+    """Reprendre les dossiers en échec : remis à vérifier, puis un passage aussitôt.
+
+    À lancer après correction d'un fichier, d'un fichier de règles ou du programme."""
+    from pipeline.inbox import retry_failed
+    from pipeline.store import RegistryError
+
+    data_home = _data_home(home)
+    try:
+        keys = retry_failed(data_home)
+    except RegistryError as exc:
+        raise fail(exc.message, exc.hint) from None
+    if not keys:
+        err.print("Aucun dossier en échec : rien à reprendre.")
+        return
+    err.print(f"{len(keys)} dossier(s) remis à vérifier : {', '.join(keys)}")
+    report = _run_sweep(data_home, _paris_today(today), workers, quiet_seconds, no_prefect)
+    print_sweep(report, data_home)
+
+
+@app.command("nightly")
+def nightly_command(
+    home: HomeOption = None,
+    today: TodayOption = None,
+    workers: WorkersOption = 1,
+    quiet_seconds: QuietOption = 5.0,
+    no_prefect: NoPrefectOption = False,
+) -> None:
+    """Suivi nocturne : dossiers ouverts mis à jour, tableau de suivi par appel.
+
+    Seul ce qui a changé est relu. Écrit reports/<appel>/suivi-<date>.csv (Excel) et .md,
+    avec la liste de ce qui a changé depuis la veille."""
+    from pipeline.store import RegistryError
+
+    data_home = _data_home(home)
+    day = _paris_today(today)
+    try:
+        if no_prefect:
+            from pipeline.nightly import nightly
+
+            with progress_bar(before=workers <= 1) as progress:
+                report = nightly(
+                    data_home,
+                    today=day,
+                    quiet_seconds=quiet_seconds,
+                    workers=workers,
+                    progress=progress,
+                )
+        else:
+            _warm_prefect(data_home)
+            from flows.inbox import progress_to
+            from flows.nightly import nightly_completeness
+
+            with progress_bar(before=workers <= 1) as progress, progress_to(progress):
+                report = nightly_completeness(
+                    str(data_home.root), day.isoformat(), workers, quiet_seconds
+                )
+    except RegistryError as exc:
+        raise fail(exc.message, exc.hint) from None
+    print_nightly(report, data_home)
+
+
+@app.command("serve")
+def serve_command(
+    home: HomeOption = None,
+    poll: Annotated[
+        float,
+        typer.Option("--poll", min=1, help="Intervalle entre deux examens de la boîte (s)."),
+    ] = 5.0,
+    cron: Annotated[
+        str,
+        typer.Option("--cron", help="Heure du suivi nocturne, expression cron à l'heure de Paris."),
+    ] = "0 2 * * *",
+    workers: WorkersOption = 1,
+    quiet_seconds: QuietOption = 5.0,
+    work_pool: Annotated[
+        str | None,
+        typer.Option(
+            "--work-pool",
+            help="Mode serveur seulement : enregistrer les déploiements sur ce work pool "
+            "(type process) au lieu de les exécuter ici ; « prefect worker start --pool "
+            "NOM » sur chaque machine exécute ensuite les passages.",
+        ),
+    ] = None,
+) -> None:
+    """Service : boîte de dépôt surveillée et suivi nocturne (Prefect).
+
+    La boîte est examinée toutes les --poll secondes, le suivi nocturne a lieu à l'heure
+    --cron (heure de Paris). Sans PREFECT_API_URL : mode intégré, boucle dans ce processus.
+    Avec PREFECT_API_URL : déploiements enregistrés sur le serveur Prefect."""
+    import datetime as dt
+    import signal
+    import threading
+
+    from flows import runtime
+    from flows.serve import (
+        LoopOptions,
+        data_home_note,
+        deploy_to_pool,
+        next_nightly,
+        run_embedded,
+        serve_deployments,
+    )
+
+    data_home = _data_home(home)
+    options = LoopOptions(poll=poll, cron=cron, workers=workers, quiet_seconds=quiet_seconds)
+    try:
+        next_nightly(cron, dt.datetime.now(dt.UTC))
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    chosen = runtime.mode()
+    if chosen == runtime.SERVER:
+        runtime.configure(data_home)
+        err.print(data_home_note(data_home))
+        if work_pool is not None:
+            _warm_prefect(data_home)
+            ids = deploy_to_pool(data_home, options, work_pool)
+            err.print(
+                f"[green]{len(ids)} déploiement(s) enregistré(s) sur le work pool "
+                f"« {work_pool} ».[/] Lancez « prefect worker start --pool {work_pool} » sur "
+                "chaque machine qui doit exécuter les passages."
+            )
+            return
+        _warm_prefect(data_home)
+        err.print(
+            "Déploiements « sweep_inbox/boite-de-depot » (toutes les "
+            f"{poll:g} s) et « nightly_completeness/suivi-nocturne » ({cron}, heure de "
+            "Paris) servis depuis cette machine. Ctrl+C pour arrêter."
+        )
+        serve_deployments(data_home, options)
+        return
+    if work_pool is not None:
+        raise fail(
+            "--work-pool demande un serveur Prefect.",
+            "Définissez PREFECT_API_URL (adresse du serveur Prefect), ou retirez --work-pool "
+            "pour le mode intégré.",
+        )
+    _warm_prefect(data_home)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    err.print(
+        f"Mode intégré : boîte de dépôt « {data_home.inbox} » examinée toutes les {poll:g} s. "
+        "Ctrl+C pour arrêter."
+    )
+
+    def say(message: str) -> None:
+        from datetime import datetime
+
+        err.print(f"[dim]{datetime.now().strftime('%H:%M:%S')}[/] {_escape(message)}")
+
+    try:
+        run_embedded(data_home, options, stop=stop, say=say)
+    except KeyboardInterrupt:
+        stop.set()
+    err.print("Service arrêté.")
+
+
+def print_sweep(report: SweepReport, data_home: Home) -> None:
+    """The sweep's result in French: the summary, then what needs the instructeur."""
+    from pipeline.inbox import failed_dir
+
+    style = "yellow" if report.busy or report.failed else "green"
+    out.print(f"[{style}]{_escape(report.summary())}[/]")
+    for key in report.checked:
+        out.print(f"  • vérifié : {_escape(key)}")
+    for key, code in report.failed.items():
+        call_id, _, name = key.partition("/")
+        out.print(
+            f"  • [red]en échec[/] ({code}) : {_escape(key)} — détail dans "
+            f"{failed_dir(data_home, call_id, name)}"
+        )
+    for key, original in report.duplicates.items():
+        out.print(f"  • en double : {_escape(key)} (même contenu que {_escape(original)})")
+    for key in report.unknown_call:
+        out.print(f"  • [red]appel inconnu[/] : {_escape(key)} (voir « aap inbox status »)")
+    for key, names in report.waiting.items():
+        out.print(f"  • en cours de dépôt : {_escape(key)} ({_escape(', '.join(names[:3]))})")
+    if report.checked:
+        out.print(f"Notes d'instruction : {data_home.reports}/<appel>/<dossier>/")
+
+
+STATE_STYLES = {"checked": "green", "received": "cyan", "failed": "red", "closed": "dim"}
+
+
+def print_status(rows: list[DossierRow], data_home: Home) -> None:
+    """The registry's dossiers as a table (the verdicts of their last check)."""
+    from pipeline.nightly import ELIGIBLE_LABELS, STATE_LABELS
+    from pipeline.render import euros
+
+    table = Table(title=f"Dossiers de la boîte de dépôt ({data_home.root})")
+    for column in (
+        "Dossier",
+        "Appel",
+        "État",
+        "Complet",
+        "Éligible",
+        "Aide proposée",
+        "Dernier contrôle",
+    ):
+        table.add_column(column, justify="right" if column == "Aide proposée" else "left")
+    for row in rows:
+        summary = row.summary or {}
+        checked = row.last_check_id is not None
+        state = STATE_LABELS.get(row.state, row.state)
+        if row.state == "failed" and row.error:
+            state += f" ({row.error.get('code')})"
+        aid = summary.get("proposed_aid_eur")
+        table.add_row(
+            _escape(row.name),
+            _escape(row.call_id),
+            f"[{STATE_STYLES.get(row.state, '')}]{_escape(state)}[/]",
+            ("oui" if summary.get("complete") else "non") if checked else "—",
+            ELIGIBLE_LABELS.get(str(summary.get("eligible")), "—") if checked else "—",
+            euros(Decimal(str(aid))) if checked and aid is not None else "—",
+            row.checked_on.strftime("%d/%m/%Y") if row.checked_on else "—",
+        )
+    out.print(table)
+    if not rows:
+        out.print(
+            f"Aucun dossier enregistré. Déposez les dossiers dans {data_home.inbox}/<appel>/ "
+            "puis lancez « aap inbox sweep »."
+        )
+
+
+def print_nightly(report: NightlyReport, data_home: Home) -> None:
+    """The nightly run's result: summary, tables written, changes since the day before."""
+    if report.sweep.checked or report.sweep.failed:
+        out.print(_escape(report.sweep.summary()))
+    out.print(f"[green]{_escape(report.summary())}[/]")
+    for table in report.tables:
+        out.print(f"  • {table.call_id} : {table.csv} ({len(table.rows)} dossier(s))")
+    changes = report.changes
+    if changes:
+        out.print("[bold]Changements depuis la veille :[/]")
+        for key, news in changes.items():
+            out.print(f"  • {_escape(key)} : {_escape(' ; '.join(news))}")
+
+
 # --------------------------------------------------------------------------- demo
 
 
 @app.command("demo")
 def demo(
     home: Annotated[
-        Path, typer.Option("--home", help="Dossier de travail de la démonstration.")
+        Path,
+        typer.Option(
+            "--home",
+            help="Dossier de données de la démonstration (recréé à chaque fois ; un dossier "
+            "qui contient autre chose qu'une démonstration est refusé).",
+        ),
     ] = Path("aap-data"),
+    workers: WorkersOption = 2,
 ) -> None:
-    """Démonstration : extraire les règles des appels à projets fournis en exemple."""
+    """Démonstration : appels lus, dossiers d'exemple déposés, vérifiés, suivi nocturne.
+
+    Un dossier de données neuf ; les trois appels d'exemple lus (règles relues installées) ;
+    les dossiers d'exemple déposés dans la boîte ; un passage et un suivi nocturne (flux
+    Prefect) ; puis où trouver les notes et les tableaux de suivi."""
+    from flows.runtime import PrefectUnavailable
     from pipeline import demo as demo_module
 
-    demo_module.run(home, out)
+    try:
+        demo_module.run(home, out, workers=workers)
+    except (demo_module.DemoError, PrefectUnavailable) as exc:
+        raise fail(exc.message, exc.hint) from None
 
 
 # --------------------------------------------------------------------------- rendering

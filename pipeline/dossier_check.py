@@ -13,7 +13,7 @@ from checkers.context import CheckContext
 from checkers.run import run_checks
 from extractors.dossier.extract import Progress, extract_dossier
 from pipeline.corrections import Correction, apply_corrections, find_corrections, load_corrections
-from pipeline.models import CallRules, CheckResult
+from pipeline.models import CallRules, CheckResult, DossierExtraction
 
 
 @dataclass
@@ -43,11 +43,27 @@ def check_dossier(
     folder; its values replace the facts read (source "manual") and are listed.
     Raises `pipeline.corrections.CorrectionsError` for an unreadable corrections file."""
     extraction = extract_dossier(path, received_on, progress=progress)
+    corrections_file = corrections_file or find_corrections(Path(path))
+    result, corrections = check_extraction(
+        extraction, rules, today=today, received_on=received_on, corrections_file=corrections_file
+    )
+    return DossierCheck(result, corrections, corrections_file)
+
+
+def check_extraction(
+    extraction: DossierExtraction,
+    rules: CallRules,
+    *,
+    today: dt.date,
+    received_on: dt.date | None = None,
+    corrections_file: Path | None = None,
+) -> tuple[CheckResult, list[Correction]]:
+    """The checks on what was read: the instructeur's corrections applied, every check
+    run, the result assembled (the flows call this after their own, cached, reading)."""
     facts = extraction.facts
     corrections: list[Correction] = []
-    corrections_file = corrections_file or find_corrections(Path(path))
     if corrections_file is not None:
-        facts, corrections = apply_corrections(facts, load_corrections(corrections_file))
+        facts, corrections = apply_corrections(facts, load_corrections(Path(corrections_file)))
     context = CheckContext(today=today, documents=extraction.documents, received_on=received_on)
     outcome = run_checks(rules, facts, context)
     result = CheckResult(
@@ -60,4 +76,4 @@ def check_dossier(
         computation=outcome.computation,
         warnings=extraction.warnings + outcome.warnings,
     )
-    return DossierCheck(result, corrections, corrections_file)
+    return result, corrections

@@ -417,21 +417,36 @@ def test_cli_bad_input_exit_2(tmp_path: Path, args: list[str], message: str) -> 
 
 @pytest.mark.slow
 def test_demo_checks_the_sample_dossiers(tmp_path: Path) -> None:
-    """`make demo` = `aap demo`: rules of the three seed calls, then every sample dossier
-    checked, with its note written."""
-    from typer.testing import CliRunner
+    """`make demo` = `aap demo`, in a process of its own (it starts Prefect): the three seed
+    calls ingested with their reviewed rules, every sample dossier dropped into the inbox
+    and checked by the sweep flow with its note written, then the nightly tables."""
+    import os
+    import subprocess
+    import sys
 
-    from pipeline.cli import app
-
-    run = CliRunner().invoke(app, ["demo", "--home", str(tmp_path)])
-    assert run.exit_code == 0, run.output
-    assert len(list((tmp_path / "calls").glob("*.json"))) == 3
-    notes = sorted((tmp_path / "rapports").glob("*/*/note-instruction.docx"))
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("PREFECT_", "AAP_"))
+    }
+    home = tmp_path / "demo"
+    run = subprocess.run(
+        [sys.executable, "-m", "pipeline", "demo", "--home", str(home)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert len(list((home / "calls").glob("*.json"))) == 3
+    notes = sorted((home / "reports").glob("*/*/note-instruction.docx"))
     expected = sorted(Path(__file__).parents[1].glob("fixtures/dossiers/*/*/expected.json"))
     assert len(notes) == len(expected) >= 24
-    letters = list((tmp_path / "rapports").glob("*/*/demande-pieces.docx"))
+    letters = list((home / "reports").glob("*/*/demande-pieces.docx"))
     assert 0 < len(letters) < len(notes)
-    assert "Dossiers d'exemple vérifiés" in run.output
+    assert len(list((home / "reports").glob("*/suivi-*.csv"))) == 3
+    assert "Dossiers d'exemple vérifiés" in run.stdout
+    assert "règles" in run.stdout and "relues" in run.stdout
 
 
 def test_a_failing_fact_family_leaves_the_others(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
