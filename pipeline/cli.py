@@ -172,15 +172,26 @@ def _load_rules(path: Path) -> CallRules:
 # --------------------------------------------------------------------------- dossier
 
 
+DossierPath = Annotated[
+    Path,
+    typer.Argument(
+        help="Dossier : un répertoire, une archive .zip ou un PDF regroupant les pièces.",
+        metavar="DOSSIER",
+    ),
+]
+
+
+def _existing_dossier(path: Path) -> None:
+    if not path.exists():
+        raise fail(
+            f"Le dossier « {path} » est introuvable.",
+            "Vérifiez le chemin (un répertoire, une archive .zip ou un PDF).",
+        )
+
+
 @dossier_app.command("extract")
 def dossier_extract(
-    path: Annotated[
-        Path,
-        typer.Argument(
-            help="Dossier : un répertoire, une archive .zip ou un PDF regroupant les pièces.",
-            metavar="DOSSIER",
-        ),
-    ],
+    path: DossierPath,
     as_json: Annotated[
         bool, typer.Option("--json", help="Sortie JSON (pièces et faits, avec leurs sources).")
     ] = False,
@@ -197,17 +208,8 @@ def dossier_extract(
     """Lire un dossier : reconnaître chaque pièce et en extraire les faits, chacun avec sa source."""
     from extractors.dossier.extract import extract_dossier
 
-    if not path.exists():
-        raise fail(
-            f"Le dossier « {path} » est introuvable.",
-            "Vérifiez le chemin (un répertoire, une archive .zip ou un PDF).",
-        )
-    try:
-        received_on = date.fromisoformat(received) if received else None
-    except ValueError:
-        raise fail(
-            f"Date d'arrivée « {received} » illisible.", "Écrivez-la sous la forme AAAA-MM-JJ."
-        ) from None
+    _existing_dossier(path)
+    received_on = _date_option(received, "--received") if received else None
     from extractors.dossier.extract import DossierUnreadable
 
     try:
@@ -223,13 +225,7 @@ def dossier_extract(
 
 @dossier_app.command("check")
 def dossier_check(
-    path: Annotated[
-        Path,
-        typer.Argument(
-            help="Dossier : un répertoire, une archive .zip ou un PDF regroupant les pièces.",
-            metavar="DOSSIER",
-        ),
-    ],
+    path: DossierPath,
     call: Annotated[
         Path,
         typer.Option(
@@ -283,11 +279,7 @@ def dossier_check(
     from pipeline.files import OutputError
     from pipeline.report import write_reports
 
-    if not path.exists():
-        raise fail(
-            f"Le dossier « {path} » est introuvable.",
-            "Vérifiez le chemin (un répertoire, une archive .zip ou un PDF).",
-        )
+    _existing_dossier(path)
     rules = _load_rules(call)
     reference = _date_option(today, "--today") if today else date.today()
     received_on = _date_option(received, "--received") if received else None
