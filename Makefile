@@ -67,7 +67,7 @@ demo: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check --quiet .
-	$(BIN)/pytest -q
+	scripts/with-test-postgres.sh $(BIN)/pytest -q
 
 lint: install
 	$(BIN)/ruff check .
