@@ -9,13 +9,13 @@ Occitanie"); failing that, the official domain of the contact e-mail
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from extractors.call.notice import Notice, Unit
 from extractors.lexicon import fold
 from pipeline import nlp, territories
 from pipeline.models import Evidence, Sourced, Territory
+from pipeline.text.slug import slugify as slugify
 
 _CALL_WORDS = re.compile(
     r"appel (?:a|aux) (?:projets?|partenariats?|candidatures?|manifestations? d'interet|initiatives?)|\bami\b|\baap\b|fonds|dispositif|programme|reglement d'intervention"
@@ -116,16 +116,6 @@ class IdentityFacts:
     programme: Sourced = field(default_factory=Sourced)
     territory: Sourced = field(default_factory=Sourced)
     warnings: list[str] = field(default_factory=list)
-
-
-def slugify(text: str) -> str:
-    ascii_text = (
-        unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    )
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-    if len(slug) > 100:  # keep ids usable as file names: cut at a word boundary
-        slug = slug[:101].rsplit("-", 1)[0]
-    return slug
 
 
 def extract_identity(notice: Notice) -> IdentityFacts:

@@ -14,7 +14,6 @@ the others.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,15 +33,14 @@ from extractors.lexicon import fold
 from pipeline.documents import read_document
 from pipeline.errors import DocumentError, OcrUnavailableError
 from pipeline.models import DocumentEntry, DossierExtraction, DossierFacts, Notes, Sourced
+from pipeline.text.slug import slugify
 
 Progress = Callable[[str], None]
 
 
 def dossier_id_of(path: Path) -> str:
     """A stable id from the dossier's name: "Dossier Mairie Feurs.zip" → "dossier-mairie-feurs"."""
-    stem = path.name if path.is_dir() else path.stem
-    folded = fold(stem.lower())
-    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "dossier"
+    return slugify(path.name if path.is_dir() else path.stem) or "dossier"
 
 
 @dataclass

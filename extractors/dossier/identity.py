@@ -18,6 +18,7 @@ from extractors.dossier.views import PieceView
 from extractors.lexicon import fold
 from pipeline import ids
 from pipeline.models import Evidence, Sourced
+from pipeline.territories import name_key
 
 # Pieces written by the applicant about itself, in the order they are trusted.
 OWN_PIECES = (
@@ -719,12 +720,12 @@ def _client_address(
 ) -> tuple[PieceView, list[tuple[int, int]]] | None:
     """The applicant's address as a supplier writes it in the client block of a quote:
     the applicant's name, then building / street lines and the postcode line."""
-    key = name_key_simple(name)
+    key = name_key(name)
     for piece in (p for p in pieces if p.piece == "devis"):
         text = piece.document.text
         spans = piece.lines()
         for index, (start, end) in enumerate(spans):
-            if name_key_simple(text[start:end]) != key:
+            if name_key(text[start:end]) != key:
                 continue
             chosen = []
             for s, e in spans[index + 1 : index + 4]:
@@ -750,13 +751,8 @@ def _sender_place_agrees(line: tuple[PieceView, list[tuple[int, int]]]) -> bool:
     m = _PLACE_DATE.search(fold(piece.text).lower())
     if not m:
         return True
-    place = name_key_simple(m.group(1))
-    address = fold(" ".join(piece.document.text[s:e] for s, e in spans)).lower()
-    return place in address.replace("-", " ")
-
-
-def name_key_simple(text: str) -> str:
-    return " ".join(fold(text).lower().replace("-", " ").split())
+    place = name_key(m.group(1))
+    return place in name_key(" ".join(piece.document.text[s:e] for s, e in spans))
 
 
 def one_line_address(text: str) -> str:
@@ -815,15 +811,11 @@ def _letterhead_address(
 
 def _parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The " — "-separated parts of a line that are address-like (no phone, mail, web)."""
-    parts = []
-    position = start
-    for chunk in _NAME_PART.split(text[start:end]):
-        s = text.index(chunk, position) if chunk else position
-        e = s + len(chunk)
-        position = e
-        if chunk.strip() and not _NOT_ADDRESS.search(fold(chunk).lower()):
-            parts.append((s, e))
-    return parts
+    return [
+        (s, e)
+        for s, e in _split_parts(text, start, end)
+        if text[s:e].strip() and not _NOT_ADDRESS.search(fold(text[s:e]).lower())
+    ]
 
 
 def _trimmed(text: str, span: tuple[int, int]) -> tuple[int, int]:
